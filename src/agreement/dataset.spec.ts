@@ -1,0 +1,125 @@
+import { DatasetBuilder, DatasetInputError, type DatasetIssue } from './dataset';
+import type { CanonicalRecord } from './types';
+
+function record(overrides: Partial<CanonicalRecord>): CanonicalRecord {
+  return {
+    item: 'i1',
+    annotator: 'a',
+    modality: 'text',
+    dimension: 'label',
+    label: 'x',
+    value: null,
+    start: null,
+    end: null,
+    frame: null,
+    box: null,
+    ...overrides,
+  };
+}
+
+function issuesOf(build: () => unknown): DatasetIssue[] {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof DatasetInputError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a DatasetInputError');
+}
+
+describe('DatasetBuilder', () => {
+  it('groups records by dimension, infers each shape and orders dimensions by modality, then name', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ modality: 'audio', dimension: 'speech', start: 0, end: 1 }), 2);
+    builder.add(record({ modality: 'image', dimension: 'objects', box: { x: 0, y: 0, w: 1, h: 1 }, frame: 3 }), 3);
+    builder.add(record({ dimension: 'topic' }), 4);
+    builder.add(record({ dimension: 'sentiment' }), 5);
+    const dataset = builder.build();
+    expect(dataset.dimensions.map((d) => [d.modality, d.dimension, d.shape])).toEqual([
+      ['text', 'sentiment', 'categorical'],
+      ['text', 'topic', 'categorical'],
+      ['image', 'objects', 'boxes'],
+      ['audio', 'speech', 'intervals'],
+    ]);
+    const boxes = dataset.dimensions[2]!;
+    expect(boxes.shape === 'boxes' && [boxes.frame[0], boxes.w[0]]).toEqual([3, 1]);
+  });
+
+  it('interns items, annotators and labels into dense ids in order of first appearance', () => {
+    const builder = new DatasetBuilder();
+    const rows: Array<[string, string, string | null, number | null]> = [
+      ['u1', 'b', 'yes', null],
+      ['u1', 'a', 'no', null],
+      ['u2', 'b', 'no', 2.5],
+      ['u3', 'a', null, 4],
+    ];
+    rows.forEach(([item, annotator, label, value], index) => builder.add(record({ item, annotator, label, value }), index + 2));
+    const dataset = builder.build();
+    const dimension = dataset.dimensions[0]!;
+    expect(dataset.items).toEqual(['u1', 'u2', 'u3']);
+    expect(dataset.annotators).toEqual(['b', 'a']);
+    expect(dimension.labels).toEqual(['yes', 'no']);
+    expect([...dimension.item]).toEqual([0, 0, 1, 2]);
+    expect([...dimension.annotator]).toEqual([0, 1, 0, 1]);
+    expect([...dimension.label]).toEqual([0, 1, 1, -1]);
+    expect([...dimension.position]).toEqual([2, 3, 4, 5]);
+    expect(dimension.shape === 'categorical' && [...dimension.value]).toEqual([NaN, NaN, 2.5, 4]);
+  });
+
+  it('reports a shape that differs from the one the dimension started with, naming both lines', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ modality: 'audio', dimension: 'speech', start: 0, end: 1 }), 2);
+    builder.add(record({ modality: 'audio', dimension: 'speech' }), 3);
+    expect(issuesOf(() => builder.build())).toEqual([
+      { position: 3, message: 'a label/value judgement in audio/speech, which holds intervals judgements since line 2' },
+    ]);
+  });
+
+  it('reports an annotator judging one item twice in a categorical dimension, naming both lines', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ item: 'u1', annotator: 'a' }), 2);
+    builder.add(record({ item: 'u2', annotator: 'a' }), 3);
+    builder.add(record({ item: 'u1', annotator: 'b' }), 4);
+    builder.add(record({ item: 'u1', annotator: 'a', label: 'y' }), 5);
+    expect(issuesOf(() => builder.build())).toEqual([
+      { position: 5, message: 'annotator "a" judged item "u1" in text/label twice (lines 2 and 5)' },
+    ]);
+  });
+
+  it('allows many segments and boxes per annotator and item', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ dimension: 'spans', start: 0, end: 1 }), 2);
+    builder.add(record({ dimension: 'spans', start: 2, end: 3 }), 3);
+    builder.add(record({ modality: 'image', box: { x: 0, y: 0, w: 1, h: 1 } }), 4);
+    builder.add(record({ modality: 'image', box: { x: 5, y: 5, w: 1, h: 1 } }), 5);
+    expect(builder.build().dimensions.map((d) => d.size)).toEqual([2, 2]);
+  });
+
+  it.each([
+    ['a segment with end ≤ start', { start: 2, end: 2 }, 'a segment needs finite start and end with end > start'],
+    ['a start without an end', { start: 2 }, 'a segment needs finite start and end'],
+    ['a non-finite value', { value: Number.NaN }, 'value and frame must be finite numbers'],
+    ['a box with negative width', { box: { x: 0, y: 0, w: -1, h: 1 } }, 'a box needs finite x, y, w, h with w, h ≥ 0'],
+    ['a box with a span', { box: { x: 0, y: 0, w: 1, h: 1 }, start: 0, end: 1 }, 'a record has a box or start/end, not both'],
+    ['an empty item', { item: '' }, 'item and annotator must not be empty'],
+  ])('rejects %s (records may come from any adapter)', (_name, overrides, message) => {
+    const builder = new DatasetBuilder();
+    builder.add(record(overrides), 7);
+    expect(issuesOf(() => builder.build())).toEqual([{ position: 7, message: expect.stringContaining(message) }]);
+  });
+
+  it('keeps the first 100 issues sorted by position and counts the rest', () => {
+    const builder = new DatasetBuilder();
+    for (let line = 250; line > 100; line--) builder.add(record({ item: '' }), line);
+    try {
+      builder.build();
+      throw new Error('expected a DatasetInputError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(DatasetInputError);
+      const { issues, omitted } = error as DatasetInputError;
+      expect(issues).toHaveLength(100);
+      expect(omitted).toBe(50);
+      expect(issues[0]!.position).toBeLessThan(issues[99]!.position);
+    }
+  });
+});
