@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  alphaAndUnitDisagreement,
   alphaOfPrepared,
   dropOneAlpha,
   krippendorffAlpha,
@@ -601,6 +602,119 @@ describe('krippendorffAlpha properties', () => {
           const restricted = selectCoders(data, (coder) => coder === a || coder === b);
           expectSameEstimate(alpha, krippendorffAlpha(restricted, level).alpha);
         }
+      }),
+    );
+  });
+});
+
+describe('dropOneAlpha and pairwiseAlpha equal alpha of the reduced data bit for bit', () => {
+  /** Per level: few values (ties), many values, and (nominal) sparse codes that get renumbered. */
+  const anyValues = (level: Level): fc.Arbitrary<number> =>
+    level === 'nominal'
+      ? fc.oneof(smallCodes, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 2 ** 40 }))
+      : fc.oneof(smallCodes, fc.integer({ min: 0, max: 800 }).map((x) => x / 8), fc.double({ min: 0, max: 1e6, noNaN: true }));
+  /** 2–7 coders, 1–30 units, about one value in four missing. */
+  const wideMatrices = (values: fc.Arbitrary<number>): fc.Arbitrary<Matrix> =>
+    fc
+      .tuple(fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 30 }))
+      .chain(([coders, units]) =>
+        fc.array(fc.array(fc.option(values, { nil: null, freq: 4 }), { minLength: units, maxLength: units }), {
+          minLength: coders,
+          maxLength: coders,
+        }),
+      );
+  const cases = levels.chain((level) => fc.tuple(wideMatrices(anyValues(level)), fc.constant(level)));
+  const sameEstimate = (actual: Estimate, expected: Estimate): void => {
+    expect(actual.reason).toBe(expected.reason);
+    expect(actual.value).toBe(expected.value); // Object.is: the same double, not merely close
+  };
+
+  it('dropOneAlpha', () => {
+    fc.assert(
+      fc.property(cases, ([matrix, level]) => {
+        const data = reliabilityFromMatrix(matrix);
+        const result = dropOneAlpha(data, level);
+        expect(result.map(({ coder }) => coder)).toEqual([...matrix.keys()]);
+        for (const { coder, alpha } of result) {
+          sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (other) => other !== coder), level).alpha);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('pairwiseAlpha', () => {
+    fc.assert(
+      fc.property(cases, ([matrix, level]) => {
+        const data = reliabilityFromMatrix(matrix);
+        for (const { a, b, units, alpha } of pairwiseAlpha(data, level)) {
+          if (units === 0) continue;
+          sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (coder) => coder === a || coder === b), level).alpha);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('with many coders and categories (coder × category tables too large: the list and bucket paths)', () => {
+    // 30 coders, 20 units: ~480 values in as many (sparse, renumbered) categories, so 30 · C far
+    // exceeds 4 N + 1024.
+    const many = fc.tuple(
+      levels,
+      fc.array(fc.array(fc.option(fc.integer({ min: 0, max: 10 ** 6 }), { nil: null, freq: 4 }), { minLength: 20, maxLength: 20 }), {
+        minLength: 30,
+        maxLength: 30,
+      }),
+    );
+    fc.assert(
+      fc.property(many, ([level, matrix]) => {
+        const data = reliabilityFromMatrix(matrix);
+        for (const { coder, alpha } of dropOneAlpha(data, level)) {
+          sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (other) => other !== coder), level).alpha);
+        }
+        for (const { a, b, units, alpha } of pairwiseAlpha(data, level)) {
+          if (units > 0) sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (coder) => coder === a || coder === b), level).alpha);
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('also when values are stored in any coder order within a unit', () => {
+    // reliabilityFromMatrix stores each unit's values by coder; the builder keeps insertion order.
+    const shuffled = cases.chain(([matrix, level]) =>
+      fc.tuple(fc.constant(matrix), fc.constant(level), fc.shuffledSubarray([...matrix.keys()], { minLength: matrix.length, maxLength: matrix.length })),
+    );
+    fc.assert(
+      fc.property(shuffled, ([matrix, level, order]) => {
+        const builder = new ReliabilityDataBuilder(matrix.length);
+        for (const coder of order) matrix[coder]!.forEach((value, u) => value !== null && builder.add(u, coder, value));
+        const data = builder.build();
+        for (const { coder, alpha } of dropOneAlpha(data, level)) {
+          sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (other) => other !== coder), level).alpha);
+        }
+        for (const { a, b, units, alpha } of pairwiseAlpha(data, level)) {
+          if (units > 0) sameEstimate(alpha, krippendorffAlpha(selectCoders(data, (coder) => coder === a || coder === b), level).alpha);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('alphaAndUnitDisagreement', () => {
+  it('equals alphaOfPrepared and unitDisagreement, bit for bit', () => {
+    const values = (level: Level): fc.Arbitrary<number> =>
+      fc.oneof(smallCodes, fc.integer({ min: 0, max: 800 }).map((x) => (level === 'nominal' ? x : x / 8)));
+    const cases = levels.chain((level) => fc.tuple(matrices(values(level)), fc.constant(level)));
+    fc.assert(
+      fc.property(cases, ([matrix, level]) => {
+        const data = reliabilityFromMatrix(matrix);
+        const { alpha, units } = alphaAndUnitDisagreement(prepareReliability(data, level));
+        expect(alpha).toEqual(alphaOfPrepared(prepareReliability(data, level)));
+        const expected = unitDisagreement(data, level);
+        expect(Array.from(units.observed)).toEqual(Array.from(expected.observed));
+        expect(units.expected).toBe(expected.expected);
       }),
     );
   });

@@ -2,7 +2,7 @@
  * Agreement of every dimension of a Dataset: the one entry point the CLI and the worker share.
  * Every figure is a number or null, never NaN; each null has its reason in `undefinedReasons`.
  */
-import { dropOneAlpha, krippendorffAlpha, pairwiseAlpha, unitDisagreement } from './alpha';
+import { alphaAndUnitDisagreement, dropOneAlphaOfPrepared, pairwiseAlphaOfPrepared, prepareReliability } from './alpha';
 import { bootstrapAlpha, type BootstrapResult } from './bootstrap';
 import { boxAgreement, type BoxJudgement } from './boxes';
 import {
@@ -15,9 +15,9 @@ import {
   type DimensionData,
   type IntervalDimension,
 } from './dataset';
-import { cohenKappa, fleissKappa, percentAgreement } from './kappa';
+import { cohenKappa, fleissKappa, percentAgreement, tallyPairableUnits } from './kappa';
 import { parseDecimal } from './numbers';
-import { ReliabilityDataBuilder } from './reliability';
+import { reliabilityFromKeys } from './reliability';
 import { DEFAULT_MATCH_THRESHOLD, temporalAgreement, type DeviationSummary, type SegmentJudgement } from './temporal';
 import type { Estimate, Level, Modality } from './types';
 
@@ -300,20 +300,28 @@ function analyzeCategorical(
 
   const units = localIds(dimension.item, dataset.items.length);
   const coders = localIds(dimension.annotator, dataset.annotators.length, dataset.annotators);
-  const builder = new ReliabilityDataBuilder(coders.globals.length);
-  for (let i = 0; i < dimension.size; i++) {
-    builder.add(units.local[dimension.item[i]!]!, coders.local[dimension.annotator[i]!]!, values[i]!);
-  }
-  const data = builder.build(level === 'nominal' ? dimension.labels : undefined);
+  const keys = {
+    unitKeys: dimension.item,
+    unitOf: units.local,
+    unitCount: units.globals.length,
+    coderKeys: dimension.annotator,
+    coderOf: coders.local,
+    coderCount: coders.globals.length,
+  };
+  const data = reliabilityFromKeys(keys, values, level === 'nominal' ? dimension.labels : undefined);
   const itemName = (unit: number): string => dataset.items[units.globals[unit]!]!;
   const annotatorName = (coder: number): string => dataset.annotators[coders.globals[coder]!]!;
 
   const reasons: UndefinedReasons = {};
-  const overall = krippendorffAlpha(data, level);
+  // Checked and coded once for every alpha below; overall alpha and the per-item disagreement come
+  // from one pass.
+  const prepared = prepareReliability(data, level);
+  const { alpha: overall, units: unitDisagreement } = alphaAndUnitDisagreement(prepared);
   const alpha = valueOf(overall.alpha, 'alpha', reasons);
   const ci = options.bootstrap === undefined ? null : bootstrapAlpha(data, level, options.bootstrap);
   if (ci !== null && ci.lower === null) reasons.ci = 'no bootstrap resample has a defined alpha';
-  const percent = valueOf(percentAgreement(data).agreement, 'percentAgreement', reasons);
+  const tally = tallyPairableUnits(data);
+  const percent = valueOf(percentAgreement(data, tally).agreement, 'percentAgreement', reasons);
   let cohen: number | null = null;
   if (data.coderCount === 2) {
     const result = cohenKappa(data, 0, 1);
@@ -322,16 +330,16 @@ function analyzeCategorical(
   } else {
     reasons.cohenKappa = `needs exactly two annotators; there are ${data.coderCount}`;
   }
-  const fleiss = valueOf(fleissKappa(data).kappa, 'fleissKappa', reasons);
+  const fleiss = valueOf(fleissKappa(data, tally).kappa, 'fleissKappa', reasons);
 
-  const dropOne = dropOneAlpha(data, level).map(({ coder, alpha: without }): DropOneEntry => {
+  const dropOne = dropOneAlphaOfPrepared(prepared).map(({ coder, alpha: without }): DropOneEntry => {
     const entryReasons: UndefinedReasons = {};
     const value = valueOf(without, 'alpha', entryReasons);
     const change = value === null || alpha === null ? null : value - alpha;
     if (change === null) entryReasons.change = value === null ? 'alpha without this annotator is undefined' : 'overall alpha is undefined';
     return { annotator: annotatorName(coder), alpha: value, change, undefinedReasons: entryReasons };
   });
-  const pairwise = pairwiseAlpha(data, level).map((pair): PairwiseEntry => {
+  const pairwise = pairwiseAlphaOfPrepared(prepared).map((pair): PairwiseEntry => {
     const entryReasons: UndefinedReasons = {};
     if (pair.units === 0) {
       const reason = `${annotatorName(pair.a)} and ${annotatorName(pair.b)} judged no item in common`;
@@ -346,7 +354,7 @@ function analyzeCategorical(
       undefinedReasons: entryReasons,
     };
   });
-  const disagreement = mostDisagreedUnits(unitDisagreement(data, level).observed, ITEM_DISAGREEMENT_LIMIT);
+  const disagreement = mostDisagreedUnits(unitDisagreement.observed, ITEM_DISAGREEMENT_LIMIT);
 
   return {
     modality: dimension.modality,

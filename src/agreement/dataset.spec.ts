@@ -86,6 +86,53 @@ describe('DatasetBuilder', () => {
     ]);
   });
 
+  it('addLabel does what add does with the same record', () => {
+    const rows: Array<[string, string, string | null]> = [
+      ['u1', 'ann-1', 'l1'],
+      ['u1', 'ann-2', 'l2'],
+      ['u2', 'ann-1', null],
+      ['', 'ann-1', 'l1'],
+      ['u3', '', 'l1'],
+      ['u2', 'ann-1', 'l1'],
+    ];
+    const viaAdd = new DatasetBuilder();
+    const viaAddLabel = new DatasetBuilder();
+    for (const builder of [viaAdd, viaAddLabel]) builder.add(record({ dimension: 'spans', start: 0, end: 1 }), 2);
+    rows.forEach(([item, annotator, label], index) => {
+      viaAdd.add(record({ item, annotator, label }), index + 3);
+      viaAddLabel.addLabel('text', 'label', item, annotator, label, index + 3);
+      viaAdd.add(record({ dimension: 'spans', item, annotator, label }), index + 10);
+      viaAddLabel.addLabel('text', 'spans', item, annotator, label, index + 10);
+    });
+    expect(issuesOf(() => viaAddLabel.build())).toEqual(issuesOf(() => viaAdd.build()));
+    const clean = [new DatasetBuilder(), new DatasetBuilder()] as const;
+    rows.slice(0, 3).forEach(([item, annotator, label], index) => {
+      clean[0].add(record({ item, annotator, label }), index + 2);
+      clean[1].addLabel('text', 'label', item, annotator, label, index + 2);
+    });
+    expect(clean[1].build()).toEqual(clean[0].build());
+  });
+
+  it('interns names that share length and last character (the recent-name table) apart', () => {
+    const builder = new DatasetBuilder();
+    const names = ['ab', 'cb', 'ab', 'xb', 'cb', 'a', 'b', 'a', '', 'ab'];
+    names.forEach((label, index) => builder.add(record({ item: `i${index}`, label: label === '' ? null : label }), index + 2));
+    const dimension = builder.build().dimensions[0]!;
+    expect(dimension.labels).toEqual(['ab', 'cb', 'xb', 'a', 'b']);
+    expect(Array.from(dimension.label)).toEqual([0, 1, 0, 2, 1, 3, 4, 3, -1, 0]);
+  });
+
+  it('interns a few hundred thousand names (the table grows) to dense ids in order', () => {
+    const builder = new DatasetBuilder();
+    for (let i = 0; i < 300_000; i++) builder.addLabel('text', 'label', `item-${i % 150_000}`, `a${i < 150_000 ? 0 : 1}`, `l${i % 7}`, i + 2);
+    const dataset = builder.build();
+    expect(dataset.items).toHaveLength(150_000);
+    expect(dataset.items[123_456]).toBe('item-123456');
+    const dimension = dataset.dimensions[0]!;
+    expect(dimension.item[150_000 + 99_999]).toBe(99_999);
+    expect(dimension.labels).toEqual(['l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6']);
+  });
+
   it('allows many segments and boxes per annotator and item', () => {
     const builder = new DatasetBuilder();
     builder.add(record({ dimension: 'spans', start: 0, end: 1 }), 2);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cohenKappa, confusionMatrix, fleissKappa, percentAgreement } from './kappa';
+import { cohenKappa, confusionMatrix, fleissKappa, percentAgreement, tallyPairableUnits } from './kappa';
 import { AgreementInputError, type ReliabilityData } from './types';
 
 /** Rows are coders, columns are units, null is a missing judgement. */
@@ -352,5 +352,72 @@ describe('confusionMatrix', () => {
         expect(swapped.counts).toEqual(table.values.map((_, i) => table.values.map((_, j) => table.counts[j]![i]!)));
       }),
     );
+  });
+});
+
+describe('value coding', () => {
+  it('gives the same results, bit for bit, whether values are small integers (lookup table) or not (Map)', () => {
+    // Adding 0.5 keeps which values are equal and their order of appearance, so every figure is the
+    // same double; the integers take the lookup-table path, the halves the Map path.
+    const shifted = (matrix: (number | null)[][]): (number | null)[][] => matrix.map((row) => row.map((v) => (v === null ? null : v + 0.5)));
+    fc.assert(
+      fc.property(reliabilityArbitrary, (matrix) => {
+        const data = fromMatrix(matrix);
+        const halves = fromMatrix(shifted(matrix));
+        expect(percentAgreement(halves)).toEqual(percentAgreement(data));
+        expect(fleissKappa(halves)).toEqual(fleissKappa(data));
+        expect(cohenKappa(halves, 0, 1)).toEqual(cohenKappa(data, 0, 1));
+      }),
+    );
+  });
+
+  it('codes sparse, negative and −0 integers like the Map does', () => {
+    const data = fromMatrix([
+      [-0, 500, -7, 3],
+      [0, 500, -7, null],
+      [0, -7, 3, 3],
+    ]);
+    const halves = fromMatrix([
+      [0.5, 500.5, -6.5, 3.5],
+      [0.5, 500.5, -6.5, null],
+      [0.5, -6.5, 3.5, 3.5],
+    ]);
+    expect(fleissKappa(data)).toEqual(fleissKappa(halves));
+    expect(percentAgreement(data)).toEqual(percentAgreement(halves));
+  });
+
+  it('codes many real values (hash table) like their first-appearance ranks (lookup table)', () => {
+    const reals = fc.array(fc.array(fc.option(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 0.5, 1e-300)), { freq: 5 }), { minLength: 300, maxLength: 300 }), {
+      minLength: 3,
+      maxLength: 3,
+    });
+    fc.assert(
+      fc.property(reals, (matrix) => {
+        // Rank of first appearance in the stored order (unit by unit, coder by coder), −0 as 0.
+        const rank = new Map<number, number>();
+        for (let u = 0; u < 300; u++) for (const row of matrix) if (row[u] != null && !rank.has(row[u]!)) rank.set(row[u]!, rank.size);
+        const ranked = matrix.map((row) => row.map((v) => (v === null ? null : rank.get(v)!)));
+        const data = fromMatrix(matrix);
+        expect(fleissKappa(data)).toEqual(fleissKappa(fromMatrix(ranked)));
+        expect(percentAgreement(data)).toEqual(percentAgreement(fromMatrix(ranked)));
+        expect(cohenKappa(data, 0, 2)).toEqual(cohenKappa(fromMatrix(ranked), 0, 2));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('lets percentAgreement and fleissKappa share one tally', () => {
+    fc.assert(
+      fc.property(reliabilityArbitrary, (matrix) => {
+        const data = fromMatrix(matrix);
+        const tally = tallyPairableUnits(data);
+        expect(percentAgreement(data, tally)).toEqual(percentAgreement(data));
+        expect(fleissKappa(data, tally)).toEqual(fleissKappa(data));
+      }),
+    );
+  });
+
+  it('still rejects non-finite values at their index', () => {
+    expect(() => percentAgreement(fromMatrix([[1, Number.POSITIVE_INFINITY], [1, 2]]))).toThrow(AgreementInputError);
   });
 });

@@ -36,9 +36,11 @@ export interface ConfusionMatrix {
   items: number;
 }
 
-/** Σ_u agreeing ordered pairs / Σ_u m_u(m_u − 1) over units with at least two values. */
-export function percentAgreement(data: ReliabilityData): PercentAgreementResult {
-  const tally = tallyPairableUnits(data);
+/**
+ * Σ_u agreeing ordered pairs / Σ_u m_u(m_u − 1) over units with at least two values. `tally` is
+ * `tallyPairableUnits(data)`, passed in when fleissKappa needs it too.
+ */
+export function percentAgreement(data: ReliabilityData, tally: PairableTally = tallyPairableUnits(data)): PercentAgreementResult {
   const agreement: Estimate =
     tally.orderedPairs === 0
       ? { value: null, reason: 'no unit has two or more judgements' }
@@ -85,9 +87,11 @@ export function cohenKappa(data: ReliabilityData, coderA: number, coderB: number
   return { kappa, items, observed, expected };
 }
 
-/** Fleiss' (1971) kappa over the pairable units, which must all have the same number of judgements. */
-export function fleissKappa(data: ReliabilityData): FleissKappaResult {
-  const tally = tallyPairableUnits(data);
+/**
+ * Fleiss' (1971) kappa over the pairable units, which must all have the same number of judgements.
+ * `tally` as in percentAgreement.
+ */
+export function fleissKappa(data: ReliabilityData, tally: PairableTally = tallyPairableUnits(data)): FleissKappaResult {
   const items = tally.pairableUnits;
   if (items === 0) {
     return { kappa: { value: null, reason: 'no unit has two or more judgements' }, items, ratersPerItem: null };
@@ -151,7 +155,8 @@ export function confusionMatrix(data: ReliabilityData, coderA: number, coderB: n
   return { values, counts, items: shared.count };
 }
 
-interface PairableTally {
+/** Counts over the pairable units that percent agreement and Fleiss' kappa share. */
+export interface PairableTally {
   pairableUnits: number;
   agreeingPairs: number;
   orderedPairs: number;
@@ -162,7 +167,7 @@ interface PairableTally {
 }
 
 /** One pass over the units: per-unit value counts in a reused typed array, reset after each unit. */
-function tallyPairableUnits(data: ReliabilityData): PairableTally {
+export function tallyPairableUnits(data: ReliabilityData): PairableTally {
   const { codes, distinctCount } = denseCodes(data.values);
   const unitCounts = new Int32Array(distinctCount);
   const valueTotals = new Float64Array(distinctCount);
@@ -193,21 +198,78 @@ function tallyPairableUnits(data: ReliabilityData): PairableTally {
   return { pairableUnits, agreeingPairs, orderedPairs, minJudgements, maxJudgements, valueTotals };
 }
 
-/** Codes 0..k−1 for the distinct values, so counting can use typed arrays instead of maps. */
+/**
+ * Codes 0..k−1 for the distinct values in order of first appearance, so counting can use typed arrays
+ * instead of maps. Integers in a range of O(N) (nominal codes, rating scales) go through a lookup
+ * table, anything else through a hash table (hashedCodes).
+ */
 function denseCodes(values: Float64Array): { codes: Int32Array; distinctCount: number } {
-  checkFinite(values);
-  const codeOf = new Map<number, number>();
-  const codes = new Int32Array(values.length);
+  let min = Infinity;
+  let max = -Infinity;
+  let integers = true;
   for (let p = 0; p < values.length; p++) {
     const value = values[p]!;
-    let code = codeOf.get(value);
-    if (code === undefined) {
-      code = codeOf.size;
-      codeOf.set(value, code);
+    // checkFinite, in the same pass.
+    if (value - value !== 0) throw new AgreementInputError(`value ${value} is not a finite number`, p);
+    if (value < min) min = value;
+    if (value > max) max = value;
+    // `| 0` settles the int32 case without a floating-point remainder (`%` on doubles is a call).
+    if (integers && (value | 0) !== value && value % 1 !== 0) integers = false;
+  }
+  if (values.length > 0 && integers && max - min < 4 * values.length + 1024) {
+    // codeOfOffset[v − min] + 1: 0 until v is seen (−0 and 0 share an offset, as they share a Map key).
+    const codeOfOffset = new Int32Array(max - min + 1);
+    const codes = new Int32Array(values.length);
+    let distinctCount = 0;
+    for (let p = 0; p < values.length; p++) {
+      const offset = values[p]! - min;
+      let code = codeOfOffset[offset]! - 1;
+      if (code === -1) {
+        code = distinctCount++;
+        codeOfOffset[offset] = code + 1;
+      }
+      codes[p] = code;
+    }
+    return { codes, distinctCount };
+  }
+  return hashedCodes(values);
+}
+
+/**
+ * denseCodes for any finite values: an open-addressing table keyed by the value's bits gives the same
+ * codes as a Map keyed by the value, several times faster for a million real values. −0 is stored as
+ * 0, as a Map treats them as one key.
+ */
+function hashedCodes(values: Float64Array): { codes: Int32Array; distinctCount: number } {
+  const codes = new Int32Array(values.length);
+  let capacity = 16;
+  while (capacity < 2 * values.length) capacity *= 2;
+  const mask = capacity - 1;
+  const keys = new Float64Array(capacity);
+  const slotCodes = new Int32Array(capacity).fill(-1);
+  const scratch = new Float64Array(1);
+  const bits = new Int32Array(scratch.buffer);
+  let distinctCount = 0;
+  for (let p = 0; p < values.length; p++) {
+    const value = values[p]! + 0; // −0 + 0 is 0
+    scratch[0] = value;
+    // Any deterministic mix of the two halves will do; plain operators (no Math.imul) for jest's sake.
+    let hash = bits[0]! ^ bits[1]!;
+    hash = ((hash ^ (hash >>> 16)) * 0x45d9f3b) | 0;
+    let slot = (hash ^ (hash >>> 16)) & mask;
+    let code = slotCodes[slot]!;
+    while (code !== -1 && keys[slot] !== value) {
+      slot = (slot + 1) & mask;
+      code = slotCodes[slot]!;
+    }
+    if (code === -1) {
+      code = distinctCount++;
+      slotCodes[slot] = code;
+      keys[slot] = value;
     }
     codes[p] = code;
   }
-  return { codes, distinctCount: codeOf.size };
+  return { codes, distinctCount };
 }
 
 /** Positions in `values` of coder A's and coder B's judgements on each unit both judged. */
@@ -249,6 +311,7 @@ function checkCoderPair(data: ReliabilityData, coderA: number, coderB: number): 
 // NaN never equals itself and would silently count as disagreement.
 function checkFinite(values: Float64Array): void {
   for (let p = 0; p < values.length; p++) {
-    if (!Number.isFinite(values[p]!)) throw new AgreementInputError(`value ${values[p]} is not a finite number`, p);
+    // x − x is 0 exactly for finite x (cheaper than Number.isFinite in hot loops).
+    if (values[p]! - values[p]! !== 0) throw new AgreementInputError(`value ${values[p]} is not a finite number`, p);
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ReliabilityDataBuilder, reliabilityFromMatrix, selectCoders, unitCountOf } from './reliability';
+import { ReliabilityDataBuilder, reliabilityFromColumns, reliabilityFromKeys, reliabilityFromMatrix, selectCoders, unitCountOf } from './reliability';
 import { AgreementInputError, type ReliabilityData } from './types';
 
 /** Unit u's (coder, value) pairs, in stored order. */
@@ -106,6 +106,62 @@ describe('ReliabilityDataBuilder', () => {
         expect(unitsOf(data)).toEqual(expected);
       }),
     );
+  });
+});
+
+describe('reliabilityFromColumns and reliabilityFromKeys', () => {
+  const cells = fc.uniqueArray(fc.tuple(fc.nat(20), fc.nat(3), fc.integer({ min: -5, max: 5 })), {
+    selector: ([unit, coder]) => `${unit}/${coder}`,
+    maxLength: 60,
+  });
+
+  it('build what the builder builds from the same triples (property)', () => {
+    fc.assert(
+      fc.property(cells, (triples) => {
+        const builder = new ReliabilityDataBuilder(4);
+        for (const [unit, coder, value] of triples) builder.add(unit, coder, value);
+        const expected = builder.build(['x']);
+        const units = Int32Array.from(triples, ([unit]) => unit);
+        const coders = Int32Array.from(triples, ([, coder]) => coder);
+        const values = Float64Array.from(triples, ([, , value]) => value);
+        expect(reliabilityFromColumns(units, coders, values, 4, ['x'])).toEqual(expected);
+        // Keys 100 + unit and 10 + coder, looked up in tables.
+        const unitOf = new Int32Array(121).fill(-1);
+        for (let u = 0; u <= 20; u++) unitOf[100 + u] = u;
+        const coderOf = Int32Array.from({ length: 14 }, (_, key) => key - 10);
+        const unitCount = unitCountOf(expected);
+        const keyed = reliabilityFromKeys(
+          { unitKeys: units.map((u) => 100 + u), unitOf, unitCount, coderKeys: coders.map((c) => 10 + c), coderOf, coderCount: 4 },
+          values,
+          ['x'],
+        );
+        expect(keyed).toEqual(expected);
+      }),
+    );
+  });
+
+  it('reject a coder giving two values to one unit, at the index of the second value', () => {
+    const units = Int32Array.of(0, 1, 1, 0);
+    const coders = Int32Array.of(0, 1, 0, 0);
+    const values = Float64Array.of(1, 1, 2, 3);
+    const error = thrown(() => reliabilityFromColumns(units, coders, values, 2));
+    expect([error.index, error.message]).toEqual([3, 'coder 0 gave more than one value to unit 0']);
+    const keyed = thrown(() =>
+      reliabilityFromKeys({ unitKeys: units, unitOf: Int32Array.of(1, 0), unitCount: 2, coderKeys: coders, coderOf: Int32Array.of(0, 1), coderCount: 2 }, values),
+    );
+    expect([keyed.index, keyed.message]).toEqual([3, 'coder 0 gave more than one value to unit 1']);
+  });
+
+  it.each([
+    [-1, 0],
+    [0, 2],
+    [0, -1],
+  ])('reliabilityFromColumns rejects unit %p / coder %p at its index', (unit, coder) => {
+    expect(thrown(() => reliabilityFromColumns(Int32Array.of(0, unit), Int32Array.of(0, coder), Float64Array.of(1, 1), 2)).index).toBe(1);
+  });
+
+  it('reliabilityFromColumns rejects columns of different lengths', () => {
+    expect(() => reliabilityFromColumns(Int32Array.of(0), Int32Array.of(0, 1), Float64Array.of(1), 2)).toThrow(AgreementInputError);
   });
 });
 

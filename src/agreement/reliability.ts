@@ -60,41 +60,119 @@ export class ReliabilityDataBuilder {
    * insertion order. Throws when a coder gave two values to one unit, pointing at the second one.
    */
   build(categories?: readonly string[]): ReliabilityData {
-    const size = this.size;
-    const unitCount = this.maxUnit + 1;
-    const unitOffsets = new Int32Array(unitCount + 1);
-    for (let i = 0; i < size; i++) unitOffsets[this.units[i]! + 1]! += 1;
-    for (let u = 0; u < unitCount; u++) unitOffsets[u + 1]! += unitOffsets[u]!;
-
-    const nextPosition = unitOffsets.slice(0, unitCount);
-    const coders = new Int32Array(size);
-    const values = new Float64Array(size);
-    const insertionIndex = new Int32Array(size);
-    for (let i = 0; i < size; i++) {
-      const position = nextPosition[this.units[i]!]!++;
-      coders[position] = this.coders[i]!;
-      values[position] = this.values[i]!;
-      insertionIndex[position] = i;
-    }
-
-    // lastUnitOfCoder[c] = the last unit in which coder c was seen; units are scanned in order.
-    const lastUnitOfCoder = new Int32Array(this.coderCount).fill(-1);
-    for (let u = 0; u < unitCount; u++) {
-      for (let position = unitOffsets[u]!; position < unitOffsets[u + 1]!; position++) {
-        const coder = coders[position]!;
-        if (lastUnitOfCoder[coder] === u) {
-          throw new AgreementInputError(
-            `coder ${coder} gave more than one value to unit ${u}`,
-            insertionIndex[position]!,
-          );
-        }
-        lastUnitOfCoder[coder] = u;
-      }
-    }
-    return categories === undefined
-      ? { unitOffsets, coders, values, coderCount: this.coderCount }
-      : { unitOffsets, coders, values, coderCount: this.coderCount, categories };
+    return groupByUnit(this.units, null, this.coders, null, this.values, this.size, this.maxUnit + 1, this.coderCount, categories);
   }
+}
+
+/**
+ * Reliability data from parallel columns: judgement i gives `values[i]` from coder `coders[i]` to unit
+ * `units[i]`. The same data, checks and errors as adding every triple to a ReliabilityDataBuilder in
+ * order and building it, without a call per judgement.
+ */
+export function reliabilityFromColumns(
+  units: Int32Array,
+  coders: Int32Array,
+  values: Float64Array,
+  coderCount: number,
+  categories?: readonly string[],
+): ReliabilityData {
+  if (!Number.isInteger(coderCount) || coderCount < 0 || coderCount > 0x7fffffff) {
+    throw new AgreementInputError(`coder count must be a non-negative integer, got ${coderCount}`);
+  }
+  const size = units.length;
+  if (coders.length !== size || values.length !== size) {
+    throw new AgreementInputError(`columns of different lengths: ${size} units, ${coders.length} coders, ${values.length} values`);
+  }
+  let maxUnit = -1;
+  for (let i = 0; i < size; i++) {
+    const unit = units[i]!;
+    // Int32 columns hold integers below 2³¹ − 1 already; only the sign is left to check.
+    if (unit < 0 || unit >= 0x7fffffff) throw new AgreementInputError(`unit index must be a non-negative integer, got ${unit}`, i);
+    const coder = coders[i]!;
+    if (coder < 0 || coder >= coderCount) {
+      throw new AgreementInputError(`coder index must be an integer in [0, ${coderCount}), got ${coder}`, i);
+    }
+    if (unit > maxUnit) maxUnit = unit;
+  }
+  return groupByUnit(units, null, coders, null, values, size, maxUnit + 1, coderCount, categories);
+}
+
+/**
+ * Reliability data from columns of keys that tables turn into dense ids: judgement i gives values[i]
+ * from coder coderOf[coderKeys[i]] to unit unitOf[unitKeys[i]] (an analysis maps a dataset's item and
+ * annotator ids to the ones its dimension uses). The tables must map every key used into
+ * [0, unitCount) and [0, coderCount); the one-value-per-coder check and its error are those of
+ * reliabilityFromColumns.
+ */
+export function reliabilityFromKeys(
+  keys: { unitKeys: Int32Array; unitOf: Int32Array; unitCount: number; coderKeys: Int32Array; coderOf: Int32Array; coderCount: number },
+  values: Float64Array,
+  categories?: readonly string[],
+): ReliabilityData {
+  const { unitKeys, unitOf, unitCount, coderKeys, coderOf, coderCount } = keys;
+  return groupByUnit(unitKeys, unitOf, coderKeys, coderOf, values, values.length, unitCount, coderCount, categories);
+}
+
+/**
+ * Groups the first `size` triples by unit with a stable counting sort (O(N + units)), so within a
+ * unit they keep their order; the unit and coder of triple i are unitOf[unitColumn[i]] and
+ * coderOf[coderColumn[i]], or the column entries themselves when there is no table. Throws when a
+ * coder gave two values to one unit, pointing at the second one.
+ */
+function groupByUnit(
+  unitColumn: Int32Array,
+  unitOf: Int32Array | null,
+  coderColumn: Int32Array,
+  coderOf: Int32Array | null,
+  valueColumn: Float64Array,
+  size: number,
+  unitCount: number,
+  coderCount: number,
+  categories: readonly string[] | undefined,
+): ReliabilityData {
+  const unitOffsets = new Int32Array(unitCount + 1);
+  if (unitOf === null) {
+    for (let i = 0; i < size; i++) unitOffsets[unitColumn[i]! + 1]! += 1;
+  } else {
+    for (let i = 0; i < size; i++) unitOffsets[unitOf[unitColumn[i]!]! + 1]! += 1;
+  }
+  for (let u = 0; u < unitCount; u++) unitOffsets[u + 1]! += unitOffsets[u]!;
+
+  const nextPosition = unitOffsets.slice(0, unitCount);
+  const coders = new Int32Array(size);
+  const values = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const position = nextPosition[unitOf === null ? unitColumn[i]! : unitOf[unitColumn[i]!]!]!++;
+    coders[position] = coderOf === null ? coderColumn[i]! : coderOf[coderColumn[i]!]!;
+    values[position] = valueColumn[i]!;
+  }
+
+  // lastUnitOfCoder[c] = the last unit in which coder c was seen; units are scanned in order.
+  const lastUnitOfCoder = new Int32Array(coderCount).fill(-1);
+  for (let u = 0; u < unitCount; u++) {
+    for (let position = unitOffsets[u]!; position < unitOffsets[u + 1]!; position++) {
+      const coder = coders[position]!;
+      if (lastUnitOfCoder[coder] === u) {
+        throw new AgreementInputError(
+          `coder ${coder} gave more than one value to unit ${u}`,
+          insertionIndexOf(unitColumn, unitOf, size, u, position - unitOffsets[u]!),
+        );
+      }
+      lastUnitOfCoder[coder] = u;
+    }
+  }
+  return categories === undefined
+    ? { unitOffsets, coders, values, coderCount }
+    : { unitOffsets, coders, values, coderCount, categories };
+}
+
+/** Index of the k-th (from 0) triple of unit u in insertion order: the sort keeps that order. */
+function insertionIndexOf(unitColumn: Int32Array, unitOf: Int32Array | null, size: number, u: number, k: number): number {
+  let seen = 0;
+  for (let i = 0; i < size; i++) {
+    if ((unitOf === null ? unitColumn[i] : unitOf[unitColumn[i]!]) === u && seen++ === k) return i;
+  }
+  return -1;
 }
 
 /**

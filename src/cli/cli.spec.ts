@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main';
 import { PROGRESS_MIN_BYTES } from './progress-bar';
+import { formatNames } from '../ingest/detect-format';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const PUBLISHED = join(EXAMPLES, 'published-4x12.csv');
@@ -181,7 +182,7 @@ describe('bad input', () => {
     expect(await run(['agreement', empty])).toEqual({ code: 2, stdout: '', stderr: `${empty}: is empty\n` });
     const unknown = await run(['agreement', PUBLISHED, '--format', 'xml']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`${PUBLISHED}: unknown format "xml" (known: jsonl, csv)\n`);
+    expect(unknown.stderr).toBe(`${PUBLISHED}: unknown format "xml" (known: ${formatNames().join(', ')})\n`);
   });
 
   it('reads a file as the format --format names', async () => {

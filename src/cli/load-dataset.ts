@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { DatasetBuilder, DatasetInputError, type Dataset } from '../agreement/dataset';
+import { canonicalCsv, readCanonicalCsvInto } from '../ingest/adapters/canonical';
 import { detectFormat } from '../ingest/detect-format';
 import { InputError, IssueCollector } from '../ingest/ingest.errors';
 import type { CliIo } from './command';
@@ -62,8 +63,13 @@ export async function loadDataset(file: string, format: string | undefined, io: 
   try {
     const bytes = withProgress(createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), size, io);
     const { adapter, source } = await detectFormat(bytes, format);
-    for await (const batch of adapter.read(source)) {
-      for (const record of batch) builder.add(record, record.line);
+    if (adapter === canonicalCsv) {
+      // The common case, read without a record object per row (the same records, order and errors).
+      await readCanonicalCsvInto(source, builder);
+    } else {
+      for await (const batch of adapter.read(source)) {
+        for (const record of batch) builder.add(record, record.line);
+      }
     }
   } catch (error) {
     if (error instanceof InputError) issues.addAll(error);

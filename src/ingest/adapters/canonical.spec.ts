@@ -1,6 +1,7 @@
 import type { FormatAdapter, ParsedRecord } from '../adapter';
 import { InputError, type InputIssue } from '../ingest.errors';
-import { canonicalCsv, canonicalJsonl } from './canonical';
+import { DatasetBuilder, DatasetInputError } from '../../agreement/dataset';
+import { canonicalCsv, canonicalJsonl, readCanonicalCsvInto } from './canonical';
 
 async function* chunksOf(text: string, size = 7): AsyncIterable<Buffer> {
   const bytes = Buffer.from(text, 'utf8');
@@ -83,6 +84,34 @@ describe('canonical CSV', () => {
     const { records, issues } = await readAll(canonicalCsv, text);
     expect(records.map((record) => record.item)).toEqual(['i2']);
     expect(issues.map((issue) => issue.line)).toEqual([2, 4, 5, 6]);
+  });
+
+  /** The dataset (or its issues) and the reader's issues, read through `read` or `readCanonicalCsvInto`. */
+  async function loaded(text: string, direct: boolean): Promise<{ dataset: unknown; readerIssues: InputIssue[] }> {
+    const builder = new DatasetBuilder();
+    let readerIssues: InputIssue[] = [];
+    try {
+      if (direct) await readCanonicalCsvInto(chunksOf(text), builder);
+      else for await (const batch of canonicalCsv.read(chunksOf(text))) for (const record of batch) builder.add(record, record.line);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      readerIssues = [...error.issues];
+    }
+    try {
+      return { dataset: builder.build(), readerIssues };
+    } catch (error) {
+      if (!(error instanceof DatasetInputError)) throw error;
+      return { dataset: [...error.issues], readerIssues };
+    }
+  }
+
+  it.each([
+    ['plain rows', 'item,annotator,label\ni1,a,x\ni1,b,\ni2,a,y\r\ni2,b,"y"\n'],
+    ['bad rows and duplicates', 'item,annotator,label\n,a,x\ni2,a,x\ni3,a\ni4,,y\ni2,a,z\ni5,a,"open\n'],
+    ['optional columns', 'item,annotator,label,dimension,start,end\ni1,a,x,topic,,\ni1,a,s,spans,0,1\ni1,b,x,topic,,\ni1,b,t,topic,1,2\n'],
+    ['a bad header', 'item,annotator,colour\ni1,a,x\n'],
+  ])('readCanonicalCsvInto builds what read + add builds (%s)', async (_name, text) => {
+    expect(await loaded(text, true)).toEqual(await loaded(text, false));
   });
 
   it('is detected from the start of a file', () => {

@@ -1,5 +1,5 @@
 import { parseDecimal } from '../../agreement/numbers';
-import { MODALITIES, type Box, type Modality } from '../../agreement/types';
+import { MODALITIES, type Box, type CanonicalRecord, type Modality } from '../../agreement/types';
 import type { FormatAdapter, ParsedRecord, ReadOptions } from '../adapter';
 import { CsvTokenizer, type CsvSink } from '../csv-parser';
 import { IssueCollector } from '../ingest.errors';
@@ -145,7 +145,19 @@ function readHeader(fields: readonly string[], line: number): CsvLayout {
   return layout;
 }
 
-/** Turns CSV rows into records; the first row is the header. */
+/**
+ * Where `readCanonicalCsvInto` puts the records (a DatasetBuilder): `addLabel(modality, dimension,
+ * item, annotator, label, position)` must do what `add` does with the record of just those fields.
+ */
+export interface RecordTarget {
+  add(record: CanonicalRecord, position: number): void;
+  addLabel(modality: Modality, dimension: string, item: string, annotator: string, label: string | null, position: number): void;
+}
+
+/**
+ * Turns CSV rows into records; the first row is the header. The records go to `batch`, or straight
+ * to `target` when there is one (then rows without optional columns build no record object).
+ */
 class CanonicalCsvRows implements CsvSink {
   private layout: CsvLayout | null = null;
   private hasOptionalColumns = false;
@@ -158,7 +170,10 @@ class CanonicalCsvRows implements CsvSink {
     this.issues.add({ line: this.line, field, message });
   };
 
-  constructor(private readonly issues: IssueCollector) {}
+  constructor(
+    private readonly issues: IssueCollector,
+    private readonly target: RecordTarget | null = null,
+  ) {}
 
   error(line: number, message: string): void {
     this.issues.add({ line, message });
@@ -178,10 +193,17 @@ class CanonicalCsvRows implements CsvSink {
     const annotator = fields[layout.annotator]!;
     if (annotator === '') this.report('annotator', 'is empty');
     const label = layout.label === -1 ? null : fields[layout.label]! || null;
+    const target = this.target;
+    if (target !== null && !this.hasOptionalColumns) {
+      if (this.valid) target.addLabel(DEFAULT_MODALITY, DEFAULT_DIMENSION, item, annotator, label, line);
+      return;
+    }
     const record: ParsedRecord = this.hasOptionalColumns
       ? this.withOptionalColumns(layout, fields, item, annotator, label)
       : { item, annotator, modality: DEFAULT_MODALITY, dimension: DEFAULT_DIMENSION, label, value: null, start: null, end: null, frame: null, box: null, line };
-    if (this.valid) this.batch.push(record);
+    if (!this.valid) return;
+    if (target !== null) target.add(record, line);
+    else this.batch.push(record);
   }
 
   /** The record with the optional columns read and checked; `valid` says whether it may be kept. */
@@ -249,6 +271,20 @@ async function* readCanonicalCsv(source: AsyncIterable<Buffer>, options: ReadOpt
   }
   tokenizer.end();
   if (rows.batch.length > 0) yield rows.batch;
+  const error = issues.toError();
+  if (error !== null) throw error;
+}
+
+/**
+ * Canonical CSV straight into `target`: the records `canonicalCsv.read` yields, added in the same
+ * order with their line as position, then the same InputError. No batches, and no record objects for
+ * rows that have only item, annotator and label.
+ */
+export async function readCanonicalCsvInto(source: AsyncIterable<Buffer>, target: RecordTarget, options: ReadOptions = {}): Promise<void> {
+  const issues = new IssueCollector(options.issueLimit);
+  const tokenizer = new CsvTokenizer(new CanonicalCsvRows(issues, target));
+  for await (const slice of inSlices(source)) tokenizer.write(slice);
+  tokenizer.end();
   const error = issues.toError();
   if (error !== null) throw error;
 }
