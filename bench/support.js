@@ -2,7 +2,7 @@
 /** Helpers shared by the benchmark suites: seeded data, timing, tables and result files. */
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 
 const resultsDir = path.join(__dirname, 'results');
 const dataDir = path.join(__dirname, 'data');
@@ -36,11 +36,12 @@ function timeProcess(command, args, runs = 3) {
   const walls = [];
   const rss = [];
   for (let i = 0; i < runs + 1; i += 1) {
-    const out = execFileSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     });
-    const [wall, maxKb] = out.trim().split('\n').pop().split(' ').map(Number);
+    if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr}`);
+    const [wall, maxKb] = run.stderr.trim().split('\n').pop().split(' ').map(Number);
     if (i > 0) {
       walls.push(wall);
       rss.push(maxKb / 1024);
