@@ -1,5 +1,8 @@
 import type { FormatAdapter } from './adapter';
 import { canonicalCsv, canonicalJsonl } from './adapters/canonical';
+import { cvatAdapter } from './adapters/cvat';
+import { elanAdapter } from './adapters/elan';
+import { labelStudioAdapter } from './adapters/label-studio';
 import { InputError } from './ingest.errors';
 
 /**
@@ -7,7 +10,7 @@ import { InputError } from './ingest.errors';
  * the head, and canonical CSV (anything that is not JSON or XML) comes last as the fallback.
  * A new format is one line here.
  */
-export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [canonicalJsonl, canonicalCsv];
+export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [labelStudioAdapter, elanAdapter, cvatAdapter, canonicalJsonl, canonicalCsv];
 
 /** Bytes of the head given to `detect`. */
 const HEAD_BYTES = 64 * 1024;
