@@ -6,6 +6,7 @@
  */
 const suites = {
   agreement: () => require('./agreement.bench.js').run(),
+  service: () => require('./service.bench.js').run(),
 };
 
 async function main() {

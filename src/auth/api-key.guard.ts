@@ -1,0 +1,39 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '../common/domain-error';
+import { addToLogContext } from '../common/request-context';
+import { ApiKeyService } from './api-key.service';
+import type { AuthenticatedRequest } from './current-principal.decorator';
+import { IS_PUBLIC } from './public.decorator';
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Global guard (APP_GUARD): every route needs `Authorization: Bearer <key>` unless marked
+ * @Public(). Swagger UI, the OpenAPI document and static assets are served outside Nest's
+ * router and are public by construction.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeyService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    if (!header) throw new DomainError('UNAUTHENTICATED', 'An API key is required: send "Authorization: Bearer <key>".');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw new DomainError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <key>".');
+    const principal = await this.keys.authenticate(token);
+    if (!principal) throw new DomainError('UNAUTHENTICATED', 'The API key is not valid or was revoked.');
+    request.principal = principal;
+    addToLogContext({ keyId: principal.keyId });
+    return true;
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { DimensionResult } from '../agreement/analyze';
+import type { Shape } from '../agreement/types';
+import type { AnnotatorDimensionStats } from './annotator-stats';
+
+/**
+ * The analysis side of a batch's storage: reading one dimension's annotations and writing its
+ * results. Writes are upserts on the tables' primary keys, so a job that runs twice (a retry, a
+ * worker killed after writing) leaves exactly one set of rows.
+ */
+@Injectable()
+export class AgreementRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The shape of one stored dimension, from any one of its rows (the upload's validation gave all
+   * rows of a dimension the same shape); null when the batch has no such dimension.
+   */
+  async findDimensionShape(batchId: string, modality: string, dimension: string): Promise<Shape | null> {
+    const rows: { shape: Shape }[] = await this.dataSource.query(
+      `SELECT CASE WHEN box_x IS NOT NULL THEN 'boxes' WHEN start_s IS NOT NULL THEN 'intervals' ELSE 'categorical' END AS shape
+       FROM annotations WHERE batch_id = $1 AND modality = $2 AND dimension = $3 LIMIT 1`,
+      [batchId, modality, dimension],
+    );
+    return rows[0]?.shape ?? null;
+  }
+
+  /**
+   * Streams `columns` of the annotations of (batch, modality, dimension), in line (file) order, with
+   * `COPY (SELECT … ORDER BY line) TO STDOUT (FORMAT text)`, handing each chunk of bytes to
+   * `onChunk` (awaited: backpressure). The rows must be sorted: COPY does not store them in file
+   * order (its multi-insert batches fill earlier pages' leftover space), and the analysis depends on
+   * that order. The sort runs in memory (work_mem for this transaction only).
+   */
+  async streamDimension(
+    batchId: string,
+    modality: string,
+    dimension: string,
+    columns: readonly string[],
+    onChunk: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    const sql =
+      `COPY (SELECT ${columns.join(', ')} FROM annotations WHERE batch_id = ${literal(batchId)}::uuid ` +
+      `AND modality = ${literal(modality)} AND dimension = ${literal(dimension)} ORDER BY line) TO STDOUT (FORMAT text)`;
+    const runner = this.dataSource.createQueryRunner() as QueryRunner & {
+      releasePostgresConnection?: (error?: Error) => Promise<void>;
+    };
+    let broken: Error | undefined;
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await runner.startTransaction();
+      // For this transaction only: room to sort a million rows in memory instead of on disk.
+      await runner.query(`SELECT set_config('work_mem', '256MB', true)`);
+      try {
+        for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) await onChunk(chunk);
+      } catch (error) {
+        // Stopped mid-COPY: the connection's state is unknown, so the pool must not reuse it.
+        broken = error as Error;
+        throw error;
+      }
+      await runner.commitTransaction();
+    } finally {
+      if (broken !== undefined && runner.releasePostgresConnection !== undefined) {
+        await runner.releasePostgresConnection(broken);
+      } else {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+  }
+
+  /** One transaction: the dimension's result and every annotator's figures, upserted. */
+  async storeDimension(
+    batchId: string,
+    result: DimensionResult,
+    annotators: readonly AnnotatorDimensionStats[],
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO agreement_results (batch_id, modality, dimension, shape, level, result, computed_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
+         ON CONFLICT (batch_id, modality, dimension)
+         DO UPDATE SET shape = EXCLUDED.shape, level = EXCLUDED.level, result = EXCLUDED.result,
+                       computed_at = EXCLUDED.computed_at`,
+        [
+          batchId,
+          result.modality,
+          result.dimension,
+          result.shape,
+          result.shape === 'categorical' ? result.level : null,
+          JSON.stringify(result),
+        ],
+      );
+      // Annotators are a function of the stored annotations, so a rerun upserts the same set.
+      await manager.query(
+        `INSERT INTO annotator_stats (batch_id, modality, dimension, annotator, judgements, drop_one_alpha,
+                                      mean_pairwise_alpha, stats)
+         SELECT $1, $2, $3, s.annotator, s.judgements, s.drop_one_alpha, s.mean_pairwise_alpha, s.stats
+         FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::jsonb[])
+              AS s(annotator, judgements, drop_one_alpha, mean_pairwise_alpha, stats)
+         ON CONFLICT (batch_id, modality, dimension, annotator)
+         DO UPDATE SET judgements = EXCLUDED.judgements, drop_one_alpha = EXCLUDED.drop_one_alpha,
+                       mean_pairwise_alpha = EXCLUDED.mean_pairwise_alpha, stats = EXCLUDED.stats`,
+        [
+          batchId,
+          result.modality,
+          result.dimension,
+          annotators.map((a) => a.annotator),
+          annotators.map((a) => a.judgements),
+          annotators.map((a) => a.dropOneAlpha),
+          annotators.map((a) => a.meanPairwiseAlpha),
+          annotators.map((a) => JSON.stringify(a)),
+        ],
+      );
+    });
+  }
+}
+
+/**
+ * A SQL string literal (COPY takes no bind parameters). standard_conforming_strings is on (the
+ * default since PostgreSQL 9.1), so only the quote is doubled. Stored text never holds NUL (the
+ * upload refuses it), so a value with one is a caller's bug.
+ */
+function literal(value: string): string {
+  if (value.includes('\u0000')) throw new Error('a COPY literal must not contain NUL');
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,45 @@
+import { DomainError } from '../common/domain-error';
+import type { InputError } from '../ingest/ingest.errors';
+
+/** A batch that does not exist or that the caller may not see: the two look alike (no id leaks). */
+export function batchNotFound(id: string): DomainError {
+  return DomainError.notFound('Batch', id);
+}
+
+/**
+ * 422 listing every problem of an upload with its line (and field, or JSON path), as the reader
+ * and the dataset checks found them: at most 100, plus the count of the rest in `moreErrors`.
+ */
+export function invalidUpload(error: InputError): DomainError {
+  const total = error.issues.length + error.omitted;
+  return DomainError.invalidInput(
+    `The upload is invalid: ${total} error${total === 1 ? '' : 's'}. Nothing was stored.`,
+    error.issues.map((issue) => ({
+      ...(issue.line === undefined ? {} : { line: issue.line }),
+      ...(issue.path === undefined ? {} : { path: issue.path }),
+      ...(issue.field === undefined ? {} : { field: issue.field }),
+      message: issue.message,
+    })),
+    error.omitted > 0 ? error.omitted : undefined,
+  );
+}
+
+/** A vendor key names its own vendor implicitly; naming another one is refused. */
+export function vendorNotOwn(): DomainError {
+  return DomainError.invalidInput('A vendor key uploads as its own vendor.', [
+    { path: 'vendor', message: 'must be omitted or equal to the key\'s own vendor' },
+  ]);
+}
+
+/**
+ * The project already holds this very file, as a batch the caller may not see (another vendor's):
+ * say so without naming it.
+ */
+export function duplicateInOtherScope(): DomainError {
+  return new DomainError('CONFLICT', 'This file has already been uploaded to the project by another vendor.');
+}
+
+/** The batch was stored but its jobs could not be queued (Redis unavailable): it is marked failed. */
+export function enqueueFailed(cause: unknown): DomainError {
+  return new DomainError('SERVICE_UNAVAILABLE', 'The batch was stored but its jobs could not be queued; it is marked failed. Try again later.', { cause });
+}

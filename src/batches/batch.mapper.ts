@@ -1,0 +1,128 @@
+import { MODALITIES, type Modality } from '../agreement/types';
+import type { AnnotatorDimensionStats } from './annotator-stats';
+import type {
+  AgreementResultRow,
+  AnnotatorStatRow,
+  BatchJobRow,
+  BatchRow,
+} from './batch.repository';
+import type {
+  BatchAgreementResponse,
+  BatchAnnotatorsResponse,
+  BatchDetailResponse,
+  BatchJobResponse,
+  BatchListResponse,
+  BatchResponse,
+  UploadBatchResponse,
+} from './dto/batch.response';
+
+const iso = (date: Date | null): string | null => (date === null ? null : new Date(date).toISOString());
+
+export function toBatchResponse(batch: BatchRow): BatchResponse {
+  const self = `/v1/batches/${batch.id}`;
+  return {
+    id: batch.id,
+    projectId: batch.projectId,
+    vendor: batch.vendor,
+    status: batch.status,
+    progress: batch.progress,
+    // The quality gate arrives with flags and policies; until then no batch has a verdict.
+    verdict: 'pending',
+    format: batch.format,
+    fileName: batch.fileName,
+    contentHash: batch.contentHash,
+    counts: {
+      records: batch.recordCount,
+      items: batch.itemCount,
+      annotators: batch.annotatorCount,
+      dimensions: batch.dimensionCount,
+    },
+    error: batch.error,
+    createdAt: iso(batch.createdAt)!,
+    updatedAt: iso(batch.updatedAt)!,
+    completedAt: iso(batch.completedAt),
+    links: { self, agreement: `${self}/agreement`, annotators: `${self}/annotators` },
+  };
+}
+
+export function toBatchJobResponse(job: BatchJobRow): BatchJobResponse {
+  return {
+    id: job.jobId,
+    name: job.name,
+    modality: job.modality,
+    dimension: job.dimension,
+    status: job.status,
+    attempts: job.attempts,
+    progress: job.progress,
+    error: job.error,
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+    durationMs: job.durationMs,
+  };
+}
+
+export function toBatchDetailResponse(batch: BatchRow, jobs: readonly BatchJobRow[]): BatchDetailResponse {
+  return { ...toBatchResponse(batch), jobs: jobs.map(toBatchJobResponse) };
+}
+
+export function toUploadBatchResponse(batch: BatchRow, jobs: readonly BatchJobRow[]): UploadBatchResponse {
+  return { batch: toBatchResponse(batch), jobs: jobs.map(toBatchJobResponse) };
+}
+
+export function toBatchListResponse(batches: readonly BatchRow[], nextCursor: string | null): BatchListResponse {
+  return { batches: batches.map(toBatchResponse), nextCursor };
+}
+
+/** The order of the analysis core's results: by modality (as listed in MODALITIES), then dimension. */
+function byModalityThenDimension(a: { modality: string; dimension: string }, b: { modality: string; dimension: string }): number {
+  return (
+    MODALITIES.indexOf(a.modality as Modality) - MODALITIES.indexOf(b.modality as Modality) ||
+    (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0)
+  );
+}
+
+/** `results` are the stored analysis results themselves, in the core's order. */
+export function toBatchAgreementResponse(
+  batch: Pick<BatchRow, 'id' | 'status'>,
+  rows: readonly Pick<AgreementResultRow, 'modality' | 'dimension' | 'result'>[],
+): BatchAgreementResponse {
+  const sorted = [...rows].sort(byModalityThenDimension);
+  return {
+    batchId: batch.id,
+    status: batch.status,
+    results: sorted.map((row) => row.result as BatchAgreementResponse['results'][number]),
+  };
+}
+
+/** Per annotator (by name), their figures in each dimension they judged (in the results' order). */
+export function toBatchAnnotatorsResponse(batch: BatchRow, rows: readonly AnnotatorStatRow[]): BatchAnnotatorsResponse {
+  const byAnnotator = new Map<string, AnnotatorStatRow[]>();
+  for (const row of [...rows].sort(byModalityThenDimension)) {
+    const list = byAnnotator.get(row.annotator) ?? [];
+    list.push(row);
+    byAnnotator.set(row.annotator, list);
+  }
+  const names = [...byAnnotator.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    batchId: batch.id,
+    status: batch.status,
+    annotators: names.map((annotator) => {
+      const dimensions = byAnnotator.get(annotator)!;
+      return {
+        annotator,
+        judgements: dimensions.reduce((sum, row) => sum + row.judgements, 0),
+        dimensions: dimensions.map((row) => {
+          const { annotator: _name, judgements: _count, ...stats } = row.stats as AnnotatorDimensionStats;
+          return {
+            modality: row.modality,
+            dimension: row.dimension,
+            ...stats,
+            judgements: row.judgements,
+            dropOneAlpha: row.dropOneAlpha,
+            meanPairwiseAlpha: row.meanPairwiseAlpha,
+          };
+        }),
+      };
+    }),
+  };
+}

@@ -1,0 +1,127 @@
+import { redisConnectionOptions } from './redis-connection';
+import { AppConfig, ConfigError, parseConfig } from './app.config';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('gives defaults that work on a developer machine', () => {
+    const config = parseConfig({});
+    expect(config).toBeInstanceOf(AppConfig);
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/concord',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      adminKey: null,
+      queuePrefix: 'concord',
+      uploadLimitBytes: 2 * 1024 * 1024 * 1024,
+      logLevel: 'info',
+      workerConcurrency: 2,
+      jobLockMs: 30_000,
+      publicUrl: 'http://localhost:3000',
+    });
+    expect(config.databaseName).toBe('concord');
+  });
+
+  it('reads every variable', () => {
+    const config = parseConfig({
+      DATABASE_URL: 'postgresql://u:p@db:5433/concord_x',
+      REDIS_URL: 'rediss://cache:6380/2',
+      PORT: '8080',
+      CONCORD_ADMIN_KEY: 'cnc_0123456789abcdefghijklmnop',
+      CONCORD_QUEUE_PREFIX: 'concord-test-7',
+      UPLOAD_LIMIT_BYTES: '1048576',
+      LOG_LEVEL: 'silent',
+      WORKER_CONCURRENCY: '4',
+      JOB_LOCK_MS: '2000',
+      PUBLIC_URL: 'https://concord.example.org/',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:5433/concord_x',
+      redisUrl: 'rediss://cache:6380/2',
+      port: 8080,
+      adminKey: 'cnc_0123456789abcdefghijklmnop',
+      queuePrefix: 'concord-test-7',
+      uploadLimitBytes: 1_048_576,
+      logLevel: 'silent',
+      workerConcurrency: 4,
+      jobLockMs: 2000,
+      publicUrl: 'https://concord.example.org',
+    });
+    expect(config.databaseName).toBe('concord_x');
+  });
+
+  it('derives PUBLIC_URL from PORT when unset', () => {
+    expect(parseConfig({ PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(parseConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 3000, logLevel: 'info' });
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(parseConfig({ HOME: '/root', PATH: '/bin' }).port).toBe(3000);
+  });
+
+  it('names every bad variable in one error', () => {
+    const error = configError({
+      DATABASE_URL: 'mysql://localhost/concord',
+      REDIS_URL: 'not a url',
+      PORT: '3000x',
+      LOG_LEVEL: 'loud',
+      WORKER_CONCURRENCY: '0',
+      JOB_LOCK_MS: '1.5',
+      CONCORD_QUEUE_PREFIX: 'has:colon',
+      CONCORD_ADMIN_KEY: 'short',
+      PUBLIC_URL: 'ftp://x',
+      UPLOAD_LIMIT_BYTES: '-1',
+    });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'CONCORD_ADMIN_KEY',
+      'CONCORD_QUEUE_PREFIX',
+      'DATABASE_URL',
+      'JOB_LOCK_MS',
+      'LOG_LEVEL',
+      'PORT',
+      'PUBLIC_URL',
+      'REDIS_URL',
+      'UPLOAD_LIMIT_BYTES',
+      'WORKER_CONCURRENCY',
+    ]);
+    expect(error.message).toContain('Invalid configuration (10 problems)');
+    expect(error.message).toContain('PORT: must be a whole number');
+    expect(error.message).toContain('WORKER_CONCURRENCY: must be at least 1');
+    expect(error.message).toContain('DATABASE_URL: must be a URL starting with postgres:// or postgresql://');
+  });
+
+  it.each([
+    ['PORT', '65536', 'must be at most 65535'],
+    ['PORT', ' 80 ', null],
+    ['WORKER_CONCURRENCY', '65', 'must be at most 64'],
+    ['JOB_LOCK_MS', '999', 'must be at least 1000'],
+  ])('checks the range of %s=%j', (variable, value, message) => {
+    if (message === null) {
+      expect(() => parseConfig({ [variable]: value })).not.toThrow();
+    } else {
+      expect(configError({ [variable]: value }).issues).toEqual([{ variable, message }]);
+    }
+  });
+});
+
+describe('redisConnectionOptions', () => {
+  it.each([
+    ['redis://127.0.0.1:6379', { host: '127.0.0.1', port: 6379 }],
+    ['redis://redis', { host: 'redis', port: 6379 }],
+    ['redis://:s%40cret@cache:6380/3', { host: 'cache', port: 6380, password: 's@cret', db: 3 }],
+    ['rediss://user:pw@[::1]:7000', { host: '::1', port: 7000, username: 'user', password: 'pw', tls: {} }],
+  ])('reads %s', (url, expected) => {
+    expect(redisConnectionOptions(url)).toEqual({ ...expected, maxRetriesPerRequest: null });
+  });
+});

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { InfrastructureModule } from './infrastructure.module';
+import { BatchWorkerModule } from './jobs/batch-worker.module';
+
+/**
+ * The worker process: the shared infrastructure plus the BullMQ processors (src/jobs/*.processor.ts).
+ * Only this module registers processors, because any registered @Processor starts a worker.
+ */
+@Module({
+  imports: [InfrastructureModule, BatchWorkerModule],
+})
+export class WorkerModule {}
