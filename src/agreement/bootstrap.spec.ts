@@ -1,8 +1,8 @@
-import { krippendorffAlpha } from './alpha';
-import { bootstrapAlpha, quantileType7 } from './bootstrap';
+import { alphaOfPrepared, krippendorffAlpha, prepareReliability } from './alpha';
+import { bootstrapAlpha, quantileType7, resampledAlpha, UnitSampler } from './bootstrap';
 import { createRandom, randomInt } from './random';
 import { ReliabilityDataBuilder, reliabilityFromMatrix } from './reliability';
-import { AgreementInputError, LEVELS, type ReliabilityData } from './types';
+import { AgreementInputError, LEVELS, type Level, type ReliabilityData } from './types';
 
 const _ = null;
 
@@ -127,5 +127,147 @@ describe('quantileType7', () => {
     [[7], 0.3, 7],
   ])('of %p at %p is %p', (sorted, p, expected) => {
     expect(quantileType7(sorted, p)).toBeCloseTo(expected, 12);
+  });
+});
+
+/**
+ * Random reliability data for `level`: units of 0–6 values from up to 6 coders, values drawn from a
+ * small pool (ties, constant units) or, for interval and ratio, also spread out.
+ */
+function randomData(seed: number, level: Level, unitCount: number): ReliabilityData {
+  const random = createRandom(seed);
+  const builder = new ReliabilityDataBuilder(6);
+  const spread = random() < 0.5;
+  const pool = 2 + randomInt(random, 6);
+  for (let u = 0; u < unitCount; u++) {
+    const truth = randomInt(random, pool);
+    for (let coder = 0; coder < 6; coder++) {
+      if (random() < 0.35) continue;
+      let value = random() < 0.6 ? truth : randomInt(random, pool);
+      if (level === 'interval' && spread) value = (value - pool / 2) * 3.7 + random() * 1.3;
+      if (level === 'ratio' && spread) value = value * 2.5 + random();
+      builder.add(u, coder, value);
+    }
+  }
+  return builder.build();
+}
+
+/** The bootstrap as it was before resampledAlpha: draw counts as unit weights of alphaOfPrepared. */
+function referenceAlphas(data: ReliabilityData, level: Level, samples: number, seed: number): Array<number | null> {
+  const random = createRandom(seed);
+  const prepared = prepareReliability(data, level);
+  const pairable = prepared.pairableUnits;
+  const weights = new Float64Array(data.unitOffsets.length - 1);
+  const alphas: Array<number | null> = [];
+  for (let s = 0; s < samples; s++) {
+    weights.fill(0);
+    for (let k = 0; k < pairable.length; k++) weights[pairable[randomInt(random, pairable.length)]!]! += 1;
+    alphas.push(alphaOfPrepared(prepared, weights).alpha.value);
+  }
+  return alphas;
+}
+
+/** Nominal and ratio are bit-identical; interval and ordinal round the expected sum differently. */
+function expectSameAlpha(actual: number | null, expected: number | null, level: Level): void {
+  if (expected === null || actual === null || level === 'nominal' || level === 'ratio') {
+    expect(actual).toBe(expected);
+  } else {
+    expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-12);
+  }
+}
+
+describe('UnitSampler', () => {
+  it.each([
+    [0, 1],
+    [1, 2],
+    [-1, 3],
+    [11, 7],
+    [2 ** 40 + 3, 1000],
+    [-Number.MAX_SAFE_INTEGER, 4099],
+    // 2³² mod 132100 = 132096: randomInt rejects 7 draws in this seed's first batch.
+    [Number.MAX_SAFE_INTEGER, 132100],
+  ])('draws what randomInt(createRandom(%p), n) draws (n = %p)', (seed, n) => {
+    const sampler = new UnitSampler(seed);
+    const random = createRandom(seed);
+    for (let batch = 0; batch < (n > 10000 ? 1 : 3); batch++) {
+      const counts = new Int32Array(n);
+      sampler.drawInto(counts);
+      const expected = new Int32Array(n);
+      for (let k = 0; k < n; k++) expected[randomInt(random, n)]! += 1;
+      expect(counts).toEqual(expected);
+    }
+  });
+
+  it('rejects a seed that is not an integer', () => {
+    expect(() => new UnitSampler(1.5)).toThrow(AgreementInputError);
+  });
+});
+
+describe('resampledAlpha', () => {
+  it.each(LEVELS)('equals alphaOfPrepared with the draw counts as unit weights (%s)', (level) => {
+    const random = createRandom(404);
+    for (let trial = 0; trial < 60; trial++) {
+      const data = randomData(1000 + trial, level, 1 + randomInt(random, 40));
+      const prepared = prepareReliability(data, level);
+      const pairable = prepared.pairableUnits;
+      const alphaOf = resampledAlpha(prepared);
+      for (let draw = 0; draw < 8; draw++) {
+        const draws = new Int32Array(pairable.length);
+        // Sparse draws (most units 0 times), dense ones, and everything on one unit.
+        const mode = randomInt(random, 3);
+        const total = mode === 0 ? pairable.length : 3 * pairable.length;
+        if (mode === 2 && pairable.length > 0) draws[randomInt(random, pairable.length)] = pairable.length;
+        else for (let k = 0; k < total; k++) draws[randomInt(random, pairable.length)]! += 1;
+        const weights = new Float64Array(data.unitOffsets.length - 1);
+        for (let p = 0; p < pairable.length; p++) weights[pairable[p]!] = draws[p]!;
+        expectSameAlpha(alphaOf(draws), alphaOfPrepared(prepared, weights).alpha.value, level);
+      }
+    }
+  });
+
+  it('handles large offsets and many coders per unit (interval, ordinal)', () => {
+    const random = createRandom(8);
+    const builder = new ReliabilityDataBuilder(40);
+    for (let u = 0; u < 30; u++) {
+      for (let coder = 0; coder < 40; coder++) if (random() < 0.9) builder.add(u, coder, 1e6 + randomInt(random, 5) * 0.001 + (u % 3));
+    }
+    const data = builder.build();
+    for (const level of ['interval', 'ordinal'] as const) {
+      const prepared = prepareReliability(data, level);
+      const draws = new Int32Array(prepared.pairableUnits.length);
+      for (let k = 0; k < draws.length; k++) draws[randomInt(random, draws.length)]! += 1;
+      const weights = new Float64Array(30);
+      for (let p = 0; p < draws.length; p++) weights[prepared.pairableUnits[p]!] = draws[p]!;
+      expectSameAlpha(resampledAlpha(prepared)(draws), alphaOfPrepared(prepared, weights).alpha.value, level);
+    }
+  });
+
+  it('gives null for data without pairable units', () => {
+    const prepared = prepareReliability(reliabilityFromMatrix([[1, _], [_, 2]]), 'nominal');
+    expect(resampledAlpha(prepared)(new Int32Array(0))).toBeNull();
+  });
+});
+
+describe('bootstrapAlpha against the unit-weight bootstrap', () => {
+  it.each(LEVELS)('gives the alphas and result of draw counts passed to alphaOfPrepared (%s)', (level) => {
+    for (const [data, samples, seed] of [
+      [synthetic(5), 200, 3],
+      [randomData(77, level, 150), 200, 21],
+      [reliabilityFromMatrix([[0, 0], [0, 1]]), 400, 9],
+    ] as const) {
+      const alphas = referenceAlphas(data, level, samples, seed);
+      const defined = alphas.filter((alpha): alpha is number => alpha !== null).sort((a, b) => a - b);
+      const result = bootstrapAlpha(data, level, { samples, seed, confidence: 0.9, alphaMin: 0.5 });
+      expect(result.undefinedSamples).toBe(samples - defined.length);
+      expect(result.probabilityBelowMin).toBe(defined.filter((alpha) => alpha < 0.5).length / defined.length);
+      const lower = quantileType7(defined, 0.05);
+      const upper = quantileType7(defined, 0.95);
+      if (level === 'nominal' || level === 'ratio') {
+        expect([result.lower, result.upper]).toEqual([lower, upper]);
+      } else {
+        expect(Math.abs(result.lower! - lower)).toBeLessThanOrEqual(1e-12);
+        expect(Math.abs(result.upper! - upper)).toBeLessThanOrEqual(1e-12);
+      }
+    }
   });
 });
