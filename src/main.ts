@@ -1,12 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { pinoHttp } from 'pino-http';
 import { ApiModule } from './api.module';
-import type { HttpRequest } from './common/http.types';
 import { JSON_BODY_LIMIT, shouldParseJsonBody } from './common/json-body';
 import { PinoNestLogger, ROOT_LOGGER, type Logger } from './common/logger';
 import { setupOpenApi } from './common/openapi';
 import { requestContextMiddleware } from './common/request-context.middleware';
+import { createRequestLogMiddleware } from './common/request-log.middleware';
 import { exitOnStartupError } from './common/startup';
 import { AppConfig, loadConfig } from './config/app.config';
 import { prepareDatabase } from './database/migrations';
@@ -23,19 +22,7 @@ export function configureApiApp(app: NestExpressApplication): void {
   app.useLogger(app.get(PinoNestLogger));
   app.disable('x-powered-by');
   app.use(requestContextMiddleware);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (request) => (request as HttpRequest).requestId ?? '',
-      quietReqLogger: true,
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (request: { method?: string; url?: string }) => ({ method: request.method, url: request.url }),
-        res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
-      },
-    }),
-  );
+  app.use(createRequestLogMiddleware(logger));
   app.use(app.get(MetricsService).httpMiddleware);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: shouldParseJsonBody });
   setupOpenApi(app, config.publicUrl);

@@ -20,11 +20,12 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeyService,
   ) {}
 
+  /** @Public() per (controller, handler), read once: metadata is fixed once the app is built. */
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
-      return true;
-    }
+    if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) throw new DomainError('UNAUTHENTICATED', 'An API key is required: send "Authorization: Bearer <key>".');
@@ -35,5 +36,21 @@ export class ApiKeyGuard implements CanActivate {
     request.principal = principal;
     addToLogContext({ keyId: principal.keyId });
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let handlers = this.publicRoutes.get(controller);
+    if (handlers === undefined) {
+      handlers = new WeakMap();
+      this.publicRoutes.set(controller, handlers);
+    }
+    let open = handlers.get(handler);
+    if (open === undefined) {
+      open = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]) === true;
+      handlers.set(handler, open);
+    }
+    return open;
   }
 }

@@ -23,15 +23,16 @@ export class AgreementRepository {
   async findDimensionShape(batchId: string, modality: string, dimension: string): Promise<Shape | null> {
     const rows: { shape: Shape }[] = await this.dataSource.query(
       `SELECT CASE WHEN box_x IS NOT NULL THEN 'boxes' WHEN start_s IS NOT NULL THEN 'intervals' ELSE 'categorical' END AS shape
-       FROM annotations WHERE batch_id = $1 AND modality = $2 AND dimension = $3 LIMIT 1`,
+       FROM annotations WHERE batch_id = $1 AND modality = $2 AND dimension = $3 AND text IS NULL LIMIT 1`,
       [batchId, modality, dimension],
     );
     return rows[0]?.shape ?? null;
   }
 
   /**
-   * Streams `columns` of the annotations of (batch, modality, dimension), in line (file) order, with
-   * `COPY (SELECT … ORDER BY line) TO STDOUT (FORMAT text)`, handing each chunk of bytes to
+   * Streams `columns` of the annotations of (batch, modality, dimension) — free-text rows left out —
+   * in the order they were read (ordinal; line for rows stored before it existed), with
+   * `COPY (SELECT … ORDER BY ordinal, line) TO STDOUT (FORMAT text)`, handing each chunk of bytes to
    * `onChunk` (awaited: backpressure). The rows must be sorted: COPY does not store them in file
    * order (its multi-insert batches fill earlier pages' leftover space), and the analysis depends on
    * that order. The sort runs in memory (work_mem for this transaction only).
@@ -45,7 +46,7 @@ export class AgreementRepository {
   ): Promise<void> {
     const sql =
       `COPY (SELECT ${columns.join(', ')} FROM annotations WHERE batch_id = ${literal(batchId)}::uuid ` +
-      `AND modality = ${literal(modality)} AND dimension = ${literal(dimension)} ORDER BY line) TO STDOUT (FORMAT text)`;
+      `AND modality = ${literal(modality)} AND dimension = ${literal(dimension)} AND text IS NULL ORDER BY ordinal, line) TO STDOUT (FORMAT text)`;
     const runner = this.dataSource.createQueryRunner() as QueryRunner & {
       releasePostgresConnection?: (error?: Error) => Promise<void>;
     };

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiRespons
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { HttpRequest, HttpResponse } from '../common/http.types';
+import { sendJsonDocument } from '../common/json-response';
 import { ApiProblemResponses } from '../common/openapi';
 import { IdParam } from '../common/uuid-param';
 import { toUploadBatchResponse } from './batch.mapper';
@@ -29,16 +30,25 @@ export class BatchController {
   @ApiOperation({
     summary: 'Upload an export as a new batch',
     description:
-      'The body is the file itself (any content type) or `multipart/form-data` with one file part. ' +
-      'It is streamed, validated record by record and stored in one transaction (all or nothing); ' +
-      'the agreement jobs are then queued. The same file uploaded again to the project answers 200 ' +
-      'with the existing batch. Invalid files answer 422 listing every error with its line and field ' +
-      '(at most 100, `moreErrors` counts the rest); a body over the configured limit answers 413.',
+      'The body is the file itself (any content type) or `multipart/form-data` with one or more file parts ' +
+      '(one file per part); any file may be a zip of exports (read entry by entry; directories and `__MACOSX/` ' +
+      'are skipped; entry count, sizes and compression ratio are bounded). All the files form ONE batch. Each ' +
+      'file\'s format is detected from its content (Label Studio JSON, CVAT XML, ELAN EAF, canonical CSV/JSONL) ' +
+      'unless `?format=` names it. A file whose format names no annotator (CVAT, ELAN one file per annotator) ' +
+      'takes `?annotator=`, or its own from a form field `annotator:<file name>` placed before its part (for a zip ' +
+      'entry: its name in the archive or its base name). Everything is streamed, validated record by record and ' +
+      'stored in one transaction (all or nothing); the agreement jobs are then queued (gold judgements are ' +
+      'stored but never a peer; free text is stored, never analysed). The same files uploaded again with the ' +
+      'same options answer 200 with the existing batch. Invalid files answer 422 listing every error with its ' +
+      'file (for several files), line or JSON path and field (at most 100, `moreErrors` counts the rest); a body ' +
+      'over the configured limit answers 413.',
   })
   @ApiParam({ name: 'projectId', format: 'uuid' })
   @ApiConsumes('text/csv', 'application/x-ndjson', 'application/json', 'application/octet-stream', 'multipart/form-data')
   @ApiBody({
-    description: 'The export file as the raw body (any content type), or a multipart form with exactly one file part (other form fields are ignored)',
+    description:
+      'The export file as the raw body (any content type), or a multipart form with file parts and optional ' +
+      '`annotator:<file name>` fields (other fields are ignored)',
     schema: { type: 'string', format: 'binary' },
   })
   @ApiResponse({ status: 202, description: 'Stored; the jobs are queued', standardSchema: UploadBatchResponse })
@@ -89,8 +99,17 @@ export class BatchController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 200, description: 'The results', standardSchema: BatchAgreementResponse })
   @ApiProblemResponses(404)
-  async agreement(@CurrentPrincipal() principal: Principal, @IdParam('id', 'Batch') id: string): Promise<BatchAgreementResponse> {
-    return this.batches.agreement(principal, id);
+  @ApiResponse({ status: 304, description: 'Not modified: `If-None-Match` names the current ETag' })
+  async agreement(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam('id', 'Batch') id: string,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
+  ): Promise<void> {
+    // Assembled from the stored JSON text and sent as is (see BatchService.agreement). Errors
+    // are thrown before anything is sent, so they still leave as problem+json. Per-key data:
+    // clients may keep it but must revalidate (If-None-Match → 304 without a body).
+    sendJsonDocument(request, response, await this.batches.agreement(principal, id), { cacheControl: 'private, no-cache' });
   }
 
   @Get('batches/:id/annotators')

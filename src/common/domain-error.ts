@@ -14,8 +14,12 @@ export type DomainErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SERVICE_UNAVAILABLE';
 
-/** One input error: a JSON path (`name`, `policy.minAlpha`) or a line (and field) of an uploaded file. */
+/**
+ * One input error: a JSON path (`name`, `policy.minAlpha`) or a line (and field) of an uploaded file,
+ * and the file when an upload has several.
+ */
 export interface FieldError {
+  file?: string;
   line?: number;
   path?: string;
   field?: string;

@@ -160,7 +160,8 @@ export const PROBLEM_SCHEMA = {
         type: 'object',
         required: ['message'],
         properties: {
-          path: { type: 'string', description: 'JSON path of the bad value, e.g. policy.minAlpha' },
+          file: { type: 'string', description: 'The uploaded file (part name, or `archive.zip/entry`) of a batch of several files' },
+          path: { type: 'string', description: 'JSON path of the bad value, e.g. policy.minAlpha, or [12].annotations[3].result[0].value.start in a Label Studio export' },
           line: { type: 'integer', description: 'Line of the uploaded file' },
           field: { type: 'string', description: 'Field (column) of that line' },
           message: { type: 'string' },
