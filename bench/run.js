@@ -7,6 +7,7 @@
 const suites = {
   agreement: () => require('./agreement.bench.js').run(),
   service: () => require('./service.bench.js').run(),
+  ingest: () => require('./ingest.bench.js').run(),
 };
 
 async function main() {

@@ -17,14 +17,24 @@
  * BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_REDIS.
  */
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
-const http = require('node:http');
 const readline = require('node:readline');
 const { randomBytes } = require('node:crypto');
-const { spawn, execFileSync } = require('node:child_process');
-const { setTimeout: sleep } = require('node:timers/promises');
-const { seededRandom, median, round, ensureDataDir, report } = require('./support');
+const { execFileSync } = require('node:child_process');
+const {
+  seededRandom,
+  median,
+  round,
+  ensureDataDir,
+  report,
+  psqlAt,
+  httpRequest,
+  waitFor,
+  procStatusMb,
+  resetPeakRss,
+  startService,
+  stopService,
+} = require('./support');
 
 const root = path.join(__dirname, '..');
 const ROWS = 1_000_000;
@@ -159,97 +169,8 @@ async function dataFiles() {
 
 // ---- processes and HTTP ---------------------------------------------------------------------------
 
-function psql(database, sql) {
-  return execFileSync('psql', [`${PG_SERVER}/${database}`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' }).trim();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function startChild(name, entry, env) {
-  const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  child.on('exit', (code, signal) => {
-    if (!child.stopping) console.error(`${name} exited (${code ?? signal}); stderr:\n${stderr}`);
-  });
-  return child;
-}
-
-async function stopChild(child) {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  child.stopping = true;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** One HTTP request; resolves { status, body (parsed JSON when it is JSON) }. `body` may be a stream. */
-function request(port, method, urlPath, { body, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      // agent: false — a kept-alive socket that the server closed while psql ran would hang up.
-      { host: '127.0.0.1', port, method, path: urlPath, agent: false, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (body === undefined) req.end();
-    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
-    else body.pipe(req);
-  });
-}
-
-async function waitFor(what, check, timeoutMs, intervalMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** kB → MB from a /proc/<pid>/status field (VmHWM = peak resident set size). */
-function procStatusMb(pid, field) {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-/** Resets VmHWM to the current RSS (Linux ≥ 4.0, `echo 5 > clear_refs`); false when not permitted. */
-function resetPeakRss(pid) {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
+const psql = (database, sql) => psqlAt(PG_SERVER, database, sql);
+const request = (port, method, urlPath, options) => httpRequest(port, ADMIN_KEY, method, urlPath, options);
 
 // ---- the measurements -----------------------------------------------------------------------------
 
@@ -380,42 +301,14 @@ function bootstrapShare(csvFile) {
   return { judgements: dataset.dimensions[0].size, resamples: options.bootstrap.samples, withBootstrapS, withoutBootstrapS };
 }
 
-async function cleanRedis() {
-  const { Redis } = require('ioredis');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-  return deleted;
-}
-
 async function run() {
   const { csv, copy } = await dataFiles();
-  const port = await freePort();
-  const env = {
-    DATABASE_URL,
-    REDIS_URL,
-    PORT: String(port),
-    CONCORD_ADMIN_KEY: ADMIN_KEY,
-    CONCORD_QUEUE_PREFIX: PREFIX,
-    LOG_LEVEL: 'warn',
-  };
-  let api;
-  let worker;
   const rounds = [];
   let load;
+  let service;
   try {
-    api = startChild('api', 'main.js', env);
-    // The API creates and migrates the database; the worker starts once it has.
-    await waitFor('the API', async () => (await request(port, 'GET', '/health')).status === 200, 60_000, 200);
-    worker = startChild('worker', 'worker.js', env);
-    await sleep(2000);
+    service = await startService({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX, adminKey: ADMIN_KEY });
+    const { port, api } = service;
     const idleRssMb = procStatusMb(api.pid, 'VmRSS');
 
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -484,18 +377,7 @@ async function run() {
         `p95 is computed from every 200 response's time (autocannon has no p95; its p90 ${load.autocannon.p90} ms, p97.5 ${load.autocannon.p97_5} ms, p99 ${load.autocannon.p99} ms); ${load.requests} requests, ${load.bytesPerResponse} bytes each`,
     );
   } finally {
-    await stopChild(worker);
-    await stopChild(api);
-    try {
-      psql('postgres', `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    } catch (error) {
-      console.error(`could not drop ${DATABASE}: ${error.message}`);
-    }
-    try {
-      await cleanRedis();
-    } catch (error) {
-      console.error(`could not delete the Redis keys ${PREFIX}:*: ${error.message}`);
-    }
+    await stopService(service, { pgServer: PG_SERVER, database: DATABASE, redisUrl: REDIS_URL, prefix: PREFIX });
   }
 }
 

@@ -2,8 +2,12 @@
 /** Helpers shared by the benchmark suites: seeded data, timing, tables and result files. */
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const net = require('node:net');
+const http = require('node:http');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { setTimeout: sleep } = require('node:timers/promises');
 
+const root = path.join(__dirname, '..');
 const resultsDir = path.join(__dirname, 'results');
 const dataDir = path.join(__dirname, 'data');
 
@@ -95,4 +99,183 @@ function report(suite, rows) {
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }
 
-module.exports = { seededRandom, timeIt, timeProcess, median, round, ensureDataDir, report };
+// ---- the service as child processes (service and ingest suites) -----------------------------------
+
+/** `psql <server>/<database> -c sql`, the output trimmed. */
+function psqlAt(pgServer, database, sql) {
+  return execFileSync('psql', [`${pgServer}/${database}`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' }).trim();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** `node dist/<entry>` with `env` added; its stderr's tail is printed if it exits unasked. */
+function startChild(name, entry, env) {
+  const child = spawn(process.execPath, [path.join(root, 'dist', entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  child.on('exit', (code, signal) => {
+    if (!child.stopping) console.error(`${name} exited (${code ?? signal}); stderr:\n${stderr}`);
+  });
+  return child;
+}
+
+async function stopChild(child) {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.stopping = true;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * One HTTP request with `Authorization: Bearer <key>`; resolves { status, body (parsed JSON when it
+ * is JSON) }. `body` may be a string, a Buffer or a readable stream.
+ */
+function httpRequest(port, key, method, urlPath, { body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      // agent: false — a kept-alive socket that the server closed meanwhile would hang up.
+      { host: '127.0.0.1', port, method, path: urlPath, agent: false, headers: { authorization: `Bearer ${key}`, ...headers } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (body === undefined) req.end();
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
+    else body.pipe(req);
+  });
+}
+
+async function waitFor(what, check, timeoutMs, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** kB → MB from a /proc/<pid>/status field (VmHWM = peak resident set size). */
+function procStatusMb(pid, field) {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0, `echo 5 > clear_refs`); false when not permitted. */
+function resetPeakRss(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The built API and worker (`node dist/main.js`, `node dist/worker.js`) on a database of their own
+ * (`databaseUrl`; the API creates and migrates it) and a Redis prefix of their own. Resolves once the
+ * API answers /health and the worker has had time to connect. `worker: false` starts the API only.
+ */
+async function startService({ databaseUrl, redisUrl, prefix, adminKey, worker = true }) {
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    CONCORD_ADMIN_KEY: adminKey,
+    CONCORD_QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+  };
+  const service = { port, api: startChild('api', 'main.js', env), worker: undefined };
+  try {
+    await waitFor('the API', async () => (await httpRequest(port, adminKey, 'GET', '/health')).status === 200, 60_000, 200);
+    if (worker) {
+      service.worker = startChild('worker', 'worker.js', env);
+      await sleep(2000);
+    }
+  } catch (error) {
+    await stopChild(service.api);
+    throw error;
+  }
+  return service;
+}
+
+/** Deletes the Redis keys under `prefix:`; resolves how many. */
+async function cleanRedis(redisUrl, prefix) {
+  const { Redis } = require('ioredis');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  return deleted;
+}
+
+/** Stops what startService started (if anything), drops its database and deletes its Redis keys. */
+async function stopService(service, { pgServer, database, redisUrl, prefix }) {
+  await stopChild(service?.worker);
+  await stopChild(service?.api);
+  try {
+    psqlAt(pgServer, 'postgres', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } catch (error) {
+    console.error(`could not drop ${database}: ${error.message}`);
+  }
+  try {
+    await cleanRedis(redisUrl, prefix);
+  } catch (error) {
+    console.error(`could not delete the Redis keys ${prefix}:*: ${error.message}`);
+  }
+}
+
+module.exports = {
+  seededRandom,
+  timeIt,
+  timeProcess,
+  median,
+  round,
+  ensureDataDir,
+  report,
+  psqlAt,
+  freePort,
+  startChild,
+  stopChild,
+  httpRequest,
+  waitFor,
+  procStatusMb,
+  resetPeakRss,
+  startService,
+  stopService,
+  cleanRedis,
+};

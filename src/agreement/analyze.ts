@@ -82,6 +82,8 @@ export interface CategoricalResult {
   itemDisagreementLimit: number;
   /** Items with any disagreement at all (the list above shows at most the limit). */
   disagreeingItems: number;
+  /** Gold judgements of this dimension, kept apart: none of the figures above counts them. */
+  goldJudgements: number;
   undefinedReasons: UndefinedReasons;
 }
 
@@ -121,6 +123,8 @@ export interface IntervalResult {
   f1: number | null;
   onsetDeviation: DeviationSummary | null;
   offsetDeviation: DeviationSummary | null;
+  /** Gold segments of this dimension, kept apart: none of the figures above counts them. */
+  goldJudgements: number;
   undefinedReasons: UndefinedReasons;
 }
 
@@ -162,6 +166,8 @@ export interface BoxResult {
   unmatchedBoxes: number;
   pairs: BoxPairResult[];
   labels: BoxLabelResult[];
+  /** Gold boxes of this dimension, kept apart: none of the figures above counts them. */
+  goldJudgements: number;
   undefinedReasons: UndefinedReasons;
 }
 
@@ -183,10 +189,19 @@ class Issues {
   }
 }
 
-/** Throws DatasetInputError when a dimension's values don't fit its level (e.g. a non-numeric interval label). */
+/**
+ * Throws DatasetInputError when a dimension's values don't fit its level (e.g. a non-numeric interval
+ * label). Only the peers' judgements are analysed; each result counts its dimension's gold ones
+ * (`goldJudgements`), and a dimension with gold or text records only has no result.
+ */
 export function analyzeDataset(dataset: Dataset, options: AnalyzeOptions = {}): AgreementReport {
   const issues = new Issues();
-  const results = dataset.dimensions.map((dimension) => analyzeDimension(dataset, dimension, options, issues));
+  const goldSizes = new Map<string, number>();
+  for (const gold of dataset.gold) goldSizes.set(`${gold.modality}/${gold.dimension}`, gold.size);
+  const results = dataset.dimensions.map((dimension) => {
+    const result = analyzeDimension(dataset, dimension, options, issues);
+    return result === null ? null : { ...result, goldJudgements: goldSizes.get(`${dimension.modality}/${dimension.dimension}`) ?? 0 };
+  });
   if (issues.count > 0) {
     throw new DatasetInputError(
       [...issues.kept].sort((a, b) => a.position - b.position),
@@ -196,12 +211,15 @@ export function analyzeDataset(dataset: Dataset, options: AnalyzeOptions = {}): 
   return { results: results.filter((result): result is DimensionResult => result !== null) };
 }
 
+/** A result before `analyzeDataset` adds the dimension's gold count. */
+type PeerResult = Omit<CategoricalResult, 'goldJudgements'> | Omit<IntervalResult, 'goldJudgements'> | Omit<BoxResult, 'goldJudgements'>;
+
 function analyzeDimension(
   dataset: Dataset,
   dimension: DimensionData,
   options: AnalyzeOptions,
   issues: Issues,
-): DimensionResult | null {
+): PeerResult | null {
   const threshold = options.threshold ?? DEFAULT_MATCH_THRESHOLD;
   switch (dimension.shape) {
     case 'categorical':
@@ -293,7 +311,7 @@ function analyzeCategorical(
   level: Level,
   options: AnalyzeOptions,
   issues: Issues,
-): CategoricalResult | null {
+): Omit<CategoricalResult, 'goldJudgements'> | null {
   const issuesBefore = issues.count;
   const values = levelValues(dimension, level, issues);
   if (issues.count > issuesBefore) return null;
@@ -411,7 +429,7 @@ function labelName(dimension: DimensionData, index: number): string {
   return code < 0 ? dimension.dimension : dimension.labels[code]!;
 }
 
-function analyzeIntervals(dataset: Dataset, dimension: IntervalDimension, threshold: number): IntervalResult {
+function analyzeIntervals(dataset: Dataset, dimension: IntervalDimension, threshold: number): Omit<IntervalResult, 'goldJudgements'> {
   const segments: SegmentJudgement[] = [];
   for (let i = 0; i < dimension.size; i++) {
     segments.push({
@@ -487,7 +505,7 @@ function unmatchedCount(unmatched: ReadonlyArray<{ judgements: number[] }>, size
   return count;
 }
 
-function analyzeBoxes(dataset: Dataset, dimension: BoxDimension, threshold: number): BoxResult {
+function analyzeBoxes(dataset: Dataset, dimension: BoxDimension, threshold: number): Omit<BoxResult, 'goldJudgements'> {
   const judgements: BoxJudgement[] = [];
   for (let i = 0; i < dimension.size; i++) {
     const item = dataset.items[dimension.item[i]!]!;

@@ -1,3 +1,4 @@
+import { analyzeDataset, type CategoricalResult, type IntervalResult } from './analyze';
 import { DatasetBuilder, DatasetInputError, type DatasetIssue } from './dataset';
 import type { CanonicalRecord } from './types';
 
@@ -168,5 +169,93 @@ describe('DatasetBuilder', () => {
       expect(omitted).toBe(50);
       expect(issues[0]!.position).toBeLessThan(issues[99]!.position);
     }
+  });
+
+  it('names positions with describePosition in messages that name a second one', () => {
+    const builder = new DatasetBuilder({ describePosition: (position) => `#${position}` });
+    builder.add(record({}), 7);
+    builder.add(record({}), 9);
+    builder.add(record({ start: 0, end: 1 }), 11);
+    expect(issuesOf(() => builder.build())).toEqual([
+      { position: 9, message: 'annotator "a" judged item "i1" in text/label twice (#7 and #9)' },
+      { position: 11, message: 'a segment (start/end) in text/label, which holds categorical judgements since #7' },
+    ]);
+  });
+});
+
+describe('DatasetBuilder: gold and text records', () => {
+  it('keeps gold judgements apart from the peers, with the same item and annotator ids', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ annotator: 'a', label: 'x' }), 2);
+    builder.add(record({ annotator: 'b', label: 'y' }), 3);
+    builder.add({ ...record({ annotator: 'expert', label: 'y' }), gold: true }, 4);
+    builder.add({ ...record({ annotator: 'a', label: 'y' }), gold: true }, 5);
+    builder.add({ ...record({ annotator: 'a', label: 'x' }), gold: false }, 6);
+    const issues = issuesOf(() => builder.build());
+    // gold: false is a peer judgement: a's second one on i1.
+    expect(issues).toEqual([{ position: 6, message: 'annotator "a" judged item "i1" in text/label twice (lines 2 and 6)' }]);
+
+    const clean = new DatasetBuilder();
+    clean.add(record({ annotator: 'a', label: 'x' }), 2);
+    clean.add({ ...record({ annotator: 'expert', label: 'y' }), gold: true }, 3);
+    clean.add(record({ annotator: 'b', label: 'y' }), 4);
+    // The gold annotator's own judgement of a dimension without peers: kept, never analysed.
+    clean.add({ ...record({ annotator: 'expert', dimension: 'topic', label: 'z' }), gold: true }, 5);
+    const dataset = clean.build();
+    expect(dataset.dimensions.map((d) => [d.dimension, d.size])).toEqual([['label', 2]]);
+    expect(dataset.gold.map((d) => [d.dimension, d.size])).toEqual([
+      ['label', 1],
+      ['topic', 1],
+    ]);
+    const gold = dataset.gold[0]!;
+    expect([dataset.items[gold.item[0]!], dataset.annotators[gold.annotator[0]!], gold.labels[gold.label[0]!]]).toEqual(['i1', 'expert', 'y']);
+  });
+
+  it('leaves gold out of agreement: the result equals the one without it, and counts it', () => {
+    const peers = [record({ annotator: 'a', label: 'x' }), record({ annotator: 'b', label: 'x' }), record({ item: 'i2', annotator: 'a', label: 'x' }), record({ item: 'i2', annotator: 'b', label: 'y' })];
+    const without = new DatasetBuilder();
+    peers.forEach((each, index) => without.add(each, index + 2));
+    const withGold = new DatasetBuilder();
+    peers.forEach((each, index) => withGold.add(each, index + 2));
+    withGold.add({ ...record({ item: 'i2', annotator: 'gold', label: 'y' }), gold: true }, 9);
+    const plain = analyzeDataset(without.build()).results[0] as CategoricalResult;
+    const golden = analyzeDataset(withGold.build()).results[0] as CategoricalResult;
+    expect(plain.goldJudgements).toBe(0);
+    expect(golden).toEqual({ ...plain, goldJudgements: 1 });
+    expect(golden.annotators).toBe(2);
+  });
+
+  it('counts text records per dimension and never analyses them, even beside judgements', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ modality: 'audio', dimension: 'speaker', label: 'Agent', start: 0, end: 1 }), 2);
+    builder.add({ ...record({ modality: 'audio', dimension: 'utterance', label: null, start: 0, end: 1 }), text: 'thanks for calling' }, 3);
+    builder.add({ ...record({ modality: 'audio', dimension: 'utterance', annotator: 'b', label: null, start: 0, end: 1 }), text: '' }, 4);
+    builder.add({ ...record({ modality: 'audio', dimension: 'speaker', label: null, start: 2, end: 3 }), text: 'a note', gold: true }, 5);
+    builder.add(record({ modality: 'audio', dimension: 'speaker', annotator: 'b', label: 'Agent', start: 0, end: 1 }), 6);
+    const dataset = builder.build();
+    expect(dataset.textRecords).toEqual([
+      { modality: 'audio', dimension: 'speaker', records: 1 },
+      { modality: 'audio', dimension: 'utterance', records: 2 },
+    ]);
+    expect(dataset.dimensions.map((d) => [d.dimension, d.size])).toEqual([['speaker', 2]]);
+    expect(dataset.gold).toEqual([]);
+    const [result] = analyzeDataset(dataset).results as IntervalResult[];
+    expect(result).toMatchObject({ dimension: 'speaker', segments: 2, goldJudgements: 0 });
+  });
+
+  it('checks gold and text records as it checks the peers', () => {
+    const builder = new DatasetBuilder();
+    builder.add(record({ annotator: 'a' }), 2);
+    builder.add({ ...record({ annotator: 'g', start: 0, end: 1 }), gold: true }, 3);
+    builder.add({ ...record({ annotator: 'g', item: 'i2' }), gold: true }, 4);
+    builder.add({ ...record({ annotator: '' }), text: 'free' }, 5);
+    builder.add({ ...record({ annotator: 'h', dimension: 'topic' }), gold: true }, 6);
+    builder.add({ ...record({ annotator: 'h', dimension: 'topic' }), gold: true }, 7);
+    expect(issuesOf(() => builder.build())).toEqual([
+      { position: 3, message: 'gold a segment (start/end) in text/label, whose judgements are categorical (since line 2)' },
+      { position: 4, message: 'a label/value judgement in text/label, which holds intervals judgements since line 3' },
+      { position: 5, message: 'item and annotator must not be empty' },
+      { position: 7, message: 'annotator "h" judged item "i1" in text/topic twice (lines 6 and 7)' },
+    ]);
   });
 });

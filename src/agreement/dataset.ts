@@ -72,11 +72,46 @@ export interface BoxDimension extends DimensionColumns {
 
 export type DimensionData = CategoricalDimension | IntervalDimension | BoxDimension;
 
+/**
+ * A record as the builder takes it: canonical, and possibly a gold judgement or free text (the
+ * ingest adapters' ParsedRecord is one).
+ */
+export interface JudgementRecord extends CanonicalRecord {
+  /** A gold (ground-truth) judgement: kept apart, never a peer in agreement. */
+  gold?: boolean;
+  /** Free text (Label Studio `textarea`): counted, never analysed. */
+  text?: string;
+}
+
+/** Free-text records of one (modality, dimension). */
+export interface TextRecordCount {
+  readonly modality: Modality;
+  readonly dimension: string;
+  readonly records: number;
+}
+
 export interface Dataset {
   readonly items: readonly string[];
   readonly annotators: readonly string[];
-  /** Ordered by modality (as in MODALITIES), then dimension. */
+  /** The peers' judgements: ordered by modality (as in MODALITIES), then dimension. */
   readonly dimensions: readonly DimensionData[];
+  /**
+   * Gold judgements (`gold: true`), by dimension in the same order and with the same item and
+   * annotator ids, kept apart so that agreement never counts them as a peer's and an analysis can
+   * compare the peers against them (accuracy vs gold).
+   */
+  readonly gold: readonly DimensionData[];
+  /** Free-text records (`text` set) per dimension: counted, never analysed (nor kept). */
+  readonly textRecords: readonly TextRecordCount[];
+}
+
+export interface DatasetBuilderOptions {
+  /**
+   * How a position reads inside a message that names a second one ("twice (lines 2 and 5)").
+   * By default positions are source lines; a caller whose positions encode more (a file, a JSON path)
+   * passes how to name them, or undefined for a position that is just a line.
+   */
+  describePosition?: (position: number) => string | undefined;
 }
 
 const SHAPE_NAMES: Record<Shape, string> = {
@@ -254,31 +289,80 @@ function isFiniteOrNull(value: number | null): boolean {
   return value === null || Number.isFinite(value);
 }
 
+function dimensionOrder(a: { modality: Modality; dimension: string }, b: { modality: Modality; dimension: string }): number {
+  return (
+    MODALITIES.indexOf(a.modality) - MODALITIES.indexOf(b.modality) ||
+    (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0)
+  );
+}
+
+const dimensionKey = (modality: Modality, name: string): string => `${modality}\u0000${name}`;
+
 /**
  * Collects records into a Dataset. Each (modality, dimension) takes the shape of its first record:
  * a record with a box → boxes, with start/end → intervals, else categorical. `add` never throws;
  * problems are collected and `build` throws them all as one DatasetInputError.
+ *
+ * Gold records go to a store of their own (same checks, same item and annotator ids), text records
+ * are only counted: neither is ever a peer judgement. The test costs one or two property reads per
+ * record on the hot path, and `addLabel` (plain CSV rows) has neither.
  */
 export class DatasetBuilder {
   private readonly items = new Interner();
   private readonly annotators = new Interner();
   private readonly dimensions = new Map<string, DimensionBuilder>();
+  /** The dimensions of the last two records: exports interleave a few dimensions record by record. */
   private last: DimensionBuilder | null = null;
+  private previous: DimensionBuilder | null = null;
+  private readonly goldDimensions = new Map<string, DimensionBuilder>();
+  private readonly textCounts = new Map<string, { modality: Modality; dimension: string; records: number }>();
   private readonly issues: DatasetIssue[] = [];
   private issueCount = 0;
+  private readonly describe: (position: number) => string | undefined;
 
-  add(record: CanonicalRecord, position: number): void {
+  constructor(options: DatasetBuilderOptions = {}) {
+    this.describe = options.describePosition ?? (() => undefined);
+  }
+
+  add(record: JudgementRecord, position: number): void {
+    if (record.gold === true || record.text !== undefined) {
+      this.addAside(record, position);
+      return;
+    }
     const shape = this.shapeOf(record, position);
     if (shape === null) return;
     let dimension = this.last;
     if (dimension === null || dimension.dimension !== record.dimension || dimension.modality !== record.modality) {
-      dimension = this.dimensionFor(record.modality, record.dimension, shape, position);
+      const previous = this.previous;
+      dimension =
+        previous !== null && previous.dimension === record.dimension && previous.modality === record.modality
+          ? previous
+          : this.dimensionFor(this.dimensions, record.modality, record.dimension, shape, position);
+      this.previous = this.last;
       this.last = dimension;
     }
+    this.place(dimension, record, shape, position);
+  }
+
+  /** A gold record into the gold store, a text record into its count. */
+  private addAside(record: JudgementRecord, position: number): void {
+    const shape = this.shapeOf(record, position);
+    if (shape === null) return;
+    if (record.text !== undefined) {
+      const key = dimensionKey(record.modality, record.dimension);
+      const count = this.textCounts.get(key);
+      if (count === undefined) this.textCounts.set(key, { modality: record.modality, dimension: record.dimension, records: 1 });
+      else count.records += 1;
+      return;
+    }
+    this.place(this.dimensionFor(this.goldDimensions, record.modality, record.dimension, shape, position), record, shape, position);
+  }
+
+  private place(dimension: DimensionBuilder, record: CanonicalRecord, shape: Shape, position: number): void {
     if (shape !== dimension.shape) {
       this.issue(
         position,
-        `${SHAPE_NAMES[shape]} in ${record.modality}/${record.dimension}, which holds ${dimension.shape} judgements since line ${dimension.firstPosition}`,
+        `${SHAPE_NAMES[shape]} in ${record.modality}/${record.dimension}, which holds ${dimension.shape} judgements since ${this.where(dimension.firstPosition)}`,
       );
       return;
     }
@@ -314,13 +398,13 @@ export class DatasetBuilder {
     }
     let dimension = this.last;
     if (dimension === null || dimension.dimension !== name || dimension.modality !== modality) {
-      dimension = this.dimensionFor(modality, name, 'categorical', position);
+      dimension = this.dimensionFor(this.dimensions, modality, name, 'categorical', position);
       this.last = dimension;
     }
     if (dimension.shape !== 'categorical') {
       this.issue(
         position,
-        `${SHAPE_NAMES.categorical} in ${modality}/${name}, which holds ${dimension.shape} judgements since line ${dimension.firstPosition}`,
+        `${SHAPE_NAMES.categorical} in ${modality}/${name}, which holds ${dimension.shape} judgements since ${this.where(dimension.firstPosition)}`,
       );
       return;
     }
@@ -332,23 +416,42 @@ export class DatasetBuilder {
     dimension.value[index] = Number.NaN;
   }
 
+  /** Records taken so far (peers', gold and text ones; not those rejected). Not for the hot path. */
+  get records(): number {
+    let count = 0;
+    for (const dimension of this.dimensions.values()) count += dimension.size;
+    for (const dimension of this.goldDimensions.values()) count += dimension.size;
+    for (const text of this.textCounts.values()) count += text.records;
+    return count;
+  }
+
   /** Throws DatasetInputError when any record was rejected or a judgement is duplicated. */
   build(): Dataset {
-    const dimensions = [...this.dimensions.values()]
-      .sort(
-        (a, b) =>
-          MODALITIES.indexOf(a.modality) - MODALITIES.indexOf(b.modality) ||
-          (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0),
-      )
-      .map((dimension) => dimension.build());
-    for (const dimension of dimensions) {
+    const dimensions = [...this.dimensions.values()].sort(dimensionOrder).map((dimension) => dimension.build());
+    const gold = [...this.goldDimensions.values()].sort(dimensionOrder).map((dimension) => dimension.build());
+    for (const dimension of [...dimensions, ...gold]) {
       if (dimension.shape === 'categorical') this.checkDuplicates(dimension);
+    }
+    for (const [key, goldDimension] of this.goldDimensions) {
+      const peers = this.dimensions.get(key);
+      if (peers !== undefined && peers.shape !== goldDimension.shape) {
+        this.issue(
+          goldDimension.firstPosition,
+          `gold ${SHAPE_NAMES[goldDimension.shape]} in ${goldDimension.modality}/${goldDimension.dimension}, whose judgements are ${peers.shape} (since ${this.where(peers.firstPosition)})`,
+        );
+      }
     }
     if (this.issueCount > 0) {
       const issues = [...this.issues].sort((a, b) => a.position - b.position);
       throw new DatasetInputError(issues, this.issueCount - issues.length);
     }
-    return { items: this.items.names, annotators: this.annotators.names, dimensions };
+    const textRecords = [...this.textCounts.values()].sort(dimensionOrder).map((count) => ({ ...count }));
+    return { items: this.items.names, annotators: this.annotators.names, dimensions, gold, textRecords };
+  }
+
+  /** What the caller's describePosition says, else `line 12`. */
+  private where(position: number): string {
+    return this.describe(position) ?? `line ${position}`;
   }
 
   /** The record's shape, or null (after reporting) when its numbers break the record's rules. */
@@ -381,12 +484,12 @@ export class DatasetBuilder {
     return 'intervals';
   }
 
-  private dimensionFor(modality: Modality, name: string, shape: Shape, position: number): DimensionBuilder {
-    const key = `${modality}\u0000${name}`;
-    let dimension = this.dimensions.get(key);
+  private dimensionFor(store: Map<string, DimensionBuilder>, modality: Modality, name: string, shape: Shape, position: number): DimensionBuilder {
+    const key = dimensionKey(modality, name);
+    let dimension = store.get(key);
     if (dimension === undefined) {
       dimension = new DimensionBuilder(modality, name, shape, position);
-      this.dimensions.set(key, dimension);
+      store.set(key, dimension);
     }
     return dimension;
   }
@@ -416,9 +519,14 @@ export class DatasetBuilder {
           firstJudgementOf[coder] = judgement;
           continue;
         }
+        const first = position[firstJudgementOf[coder]!]!;
+        const second = position[judgement]!;
+        const [firstPlace, secondPlace] = [this.describe(first), this.describe(second)];
+        const places =
+          firstPlace === undefined && secondPlace === undefined ? `lines ${first} and ${second}` : `${this.where(first)} and ${this.where(second)}`;
         this.issue(
-          position[judgement]!,
-          `annotator "${this.annotators.names[coder]}" judged item "${this.items.names[u]}" in ${dimension.modality}/${dimension.dimension} twice (lines ${position[firstJudgementOf[coder]!]} and ${position[judgement]})`,
+          second,
+          `annotator "${this.annotators.names[coder]}" judged item "${this.items.names[u]}" in ${dimension.modality}/${dimension.dimension} twice (${places})`,
         );
       }
     }

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { DatasetBuilder, DatasetInputError, type Dataset } from '../agreement/dataset';
+import type { Dataset } from '../agreement/dataset';
 import type { Modality } from '../agreement/types';
 import { AppConfig } from '../config/app.config';
-import type { FormatAdapter, ParsedRecord } from '../ingest/adapter';
+import type { ReadOptions } from '../ingest/adapter';
 import { CopyEncodingError, copyAnnotations, type CopySummary } from '../ingest/copy-writer';
-import { detectFormat } from '../ingest/detect-format';
-import { InputError, IssueCollector } from '../ingest/ingest.errors';
+import { InputError, type InputIssue } from '../ingest/ingest.errors';
+import { ANNOTATOR_FIELD_PREFIX, UploadRecords } from '../ingest/upload-records';
 import { openUploadSource, type UploadSource } from '../ingest/upload-source';
 import type { HttpRequest } from '../common/http.types';
 import { BatchFlowBuilder } from '../jobs/batch-flow.builder';
@@ -18,8 +19,14 @@ import { BatchRepository, type BatchJobRow, type BatchRow, type NewBatchJob } fr
 export interface IngestTarget {
   projectId: string;
   vendor: string | null;
-  /** `?format=`; detected from the content when absent. */
+  /** `?format=`: every file's format; detected from each file's content when absent. */
   format?: string | undefined;
+  /** `?annotator=`: the annotator of files whose format names none (a multipart field may name a file's own). */
+  annotator?: string | undefined;
+  /** `?fps=`: for Label Studio timelinelabels. */
+  fps?: number | undefined;
+  /** `?tierPattern=`: ELAN tier ids → dimension and annotator (checked by tierPatternProblem). */
+  tierPattern?: string | undefined;
   /** Whether the caller may see a batch of `vendor` (to answer a duplicate with it, or not). */
   canSee: (batch: BatchRow) => boolean;
 }
@@ -36,29 +43,41 @@ const UNIQUE_VIOLATION = '23505';
 /** Start of a batch's error when its flow could not be queued (then a re-upload queues it). */
 export const ENQUEUE_FAILED_REASON = 'could not enqueue the agreement jobs';
 
+/** Characters of `file_name` kept for a batch of several files (their names, comma-separated). */
+const MAX_FILE_NAMES_CHARS = 1000;
+
 function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string } } | null)?.driverError;
   return (driverError?.code ?? (error as { code?: string } | null)?.code) === UNIQUE_VIOLATION;
 }
 
-/** Passes the adapter's records through while feeding the DatasetBuilder (same checks as the CLI). */
-async function* validated(
-  chunks: AsyncIterable<ParsedRecord[]>,
-  builder: DatasetBuilder,
-): AsyncGenerator<ParsedRecord[]> {
-  for await (const chunk of chunks) {
-    for (const record of chunk) builder.add(record, record.line);
-    yield chunk;
-  }
+/**
+ * The batch's content hash: the files' own hash (so the same file uploaded again is the same
+ * batch), combined with the reading options when any is given — the same bytes read with another
+ * annotator, fps or tier pattern are other records, hence another batch.
+ */
+export function contentHashOf(filesSha256: string, target: Omit<IngestTarget, 'canSee' | 'projectId' | 'vendor'>, fields: ReadonlyMap<string, string>): string {
+  const annotatorFields = [...fields].filter(([name]) => name.startsWith(ANNOTATOR_FIELD_PREFIX)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const options = {
+    ...(target.format === undefined ? {} : { format: target.format }),
+    ...(target.annotator === undefined ? {} : { annotator: target.annotator }),
+    ...(target.fps === undefined ? {} : { fps: target.fps }),
+    ...(target.tierPattern === undefined ? {} : { tierPattern: target.tierPattern }),
+    ...(annotatorFields.length === 0 ? {} : { annotators: annotatorFields }),
+  };
+  if (Object.keys(options).length === 0) return filesSha256;
+  return createHash('sha256').update(`${filesSha256}\n${JSON.stringify(options)}`).digest('hex');
 }
 
 /**
- * Upload → one transaction. The body streams through the format adapter (never buffered whole),
- * every record is validated by the adapter and the DatasetBuilder (the CLI's checks exactly), and
- * the rows go to PostgreSQL with one COPY as they come. At the end, in the same transaction: the
- * items (counted from the validated dataset, written with a second COPY), the content hash and
- * counts, and the job records; then commit, then the BullMQ flow.
- * Any error rolls everything back, so a rejected upload leaves no row anywhere.
+ * Upload → one transaction. The files (the raw body, each multipart file part, each entry of a zip)
+ * stream through their format adapters (never buffered whole; see UploadRecords), every record is
+ * validated by the adapter and the DatasetBuilder (the CLI's checks exactly), and the rows go to
+ * PostgreSQL with one COPY as they come. At the end, in the same transaction: the items (counted
+ * from the validated dataset, written with a second COPY), the content hash and counts, and the job
+ * records — one per dimension with peer judgements (gold and free-text records are stored but get
+ * no job of their own); then commit, then the BullMQ flow. Any error rolls everything back, so a
+ * rejected upload leaves no row anywhere.
  */
 @Injectable()
 export class BatchIngestService {
@@ -76,13 +95,7 @@ export class BatchIngestService {
   }
 
   async ingest(upload: UploadSource, target: IngestTarget): Promise<IngestOutcome> {
-    let detected: Awaited<ReturnType<typeof detectFormat>>;
-    try {
-      detected = await detectFormat(upload.body, target.format);
-    } catch (error) {
-      throw error instanceof InputError ? invalidUpload(error) : error;
-    }
-    const stored = await this.store(upload, detected.adapter, detected.source, target);
+    const stored = await this.store(upload, target);
     if (stored.duplicateOf !== null) return this.existing(target, stored.duplicateOf);
 
     // The answer shows the batch as accepted (queued, jobs waiting): read before the jobs can start.
@@ -114,8 +127,6 @@ export class BatchIngestService {
    */
   private async store(
     upload: UploadSource,
-    adapter: FormatAdapter,
-    source: AsyncIterable<Buffer>,
     target: IngestTarget,
   ): Promise<{ batchId: string; dimensions: BatchDimension[]; duplicateOf: null } | { duplicateOf: string }> {
     const runner = this.batches.createQueryRunner();
@@ -125,54 +136,55 @@ export class BatchIngestService {
       // transaction — that the runner's own statements use.
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction();
-      const batchId = await this.batches.insertBatch(runner, {
-        projectId: target.projectId,
-        vendor: target.vendor,
-        format: adapter.format,
-        fileName: upload.fileName,
+      // Format and file names are known once the files have been read (completeIngest sets them).
+      const batchId = await this.batches.insertBatch(runner, { projectId: target.projectId, vendor: target.vendor, format: '', fileName: null });
+
+      const read: ReadOptions = {};
+      if (target.fps !== undefined) read.fps = target.fps;
+      if (target.tierPattern !== undefined) read.tierPattern = target.tierPattern;
+      const reading = new UploadRecords(upload, {
+        ...(target.format === undefined ? {} : { format: target.format }),
+        ...(target.annotator === undefined ? {} : { annotator: target.annotator }),
+        read,
       });
-
-      const builder = new DatasetBuilder();
-      const issues = new IssueCollector();
       let summary: CopySummary | null = null;
+      const copyIssues: InputIssue[] = [];
       try {
-        summary = await copyAnnotations(client, batchId, validated(adapter.read(source), builder));
+        summary = await copyAnnotations(client, batchId, reading.records(), { currentFile: () => reading.currentFile });
       } catch (error) {
-        if (error instanceof InputError) issues.addAll(error);
-        else if (error instanceof CopyEncodingError) issues.add({ line: error.line, field: error.field, message: error.message });
-        else throw error;
+        if (!(error instanceof CopyEncodingError)) throw error;
+        const file = reading.currentFile;
+        copyIssues.push({ ...(file === null ? {} : { file }), line: error.line, field: error.field, message: error.message });
       }
-      let dataset: Dataset | null = null;
+      let dataset: Dataset;
       try {
-        dataset = builder.build();
+        dataset = reading.finish(copyIssues);
       } catch (error) {
-        if (!(error instanceof DatasetInputError)) throw error;
-        issues.addAll(datasetIssues(error));
+        throw error instanceof InputError ? invalidUpload(error) : error;
       }
-      const problem = issues.toError();
-      if (problem !== null) throw invalidUpload(problem);
-      if (summary === null || dataset === null || summary.records === 0) {
-        throw invalidUpload(new InputError([{ message: 'holds no annotation records' }]));
-      }
+      if (summary === null) throw new Error('the COPY ended without a summary and without an error');
 
-      const { sha256 } = upload.digest();
+      const contentHash = contentHashOf(upload.digest().sha256, target, upload.fields);
       const items = await this.batches.copyItems(runner, batchId, itemCounts(dataset));
+      const dimensions = dataset.dimensions.map(({ modality, dimension }) => ({ modality, dimension }));
       try {
         await this.batches.completeIngest(runner, batchId, {
-          contentHash: sha256,
+          contentHash,
           records: summary.records,
           items,
-          annotators: summary.annotators,
-          dimensions: summary.dimensions.length,
+          annotators: peerAnnotators(dataset),
+          dimensions: dimensions.length,
+          format: reading.formats,
+          fileName: batchFileName(reading),
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         await runner.rollbackTransaction();
-        return { duplicateOf: sha256 };
+        return { duplicateOf: contentHash };
       }
-      await this.batches.insertJobs(runner, batchId, jobsOf(batchId, summary.dimensions));
+      await this.batches.insertJobs(runner, batchId, jobsOf(batchId, dimensions));
       await runner.commitTransaction();
-      return { batchId, dimensions: summary.dimensions, duplicateOf: null };
+      return { batchId, dimensions, duplicateOf: null };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -224,10 +236,29 @@ export function* itemCounts(dataset: Dataset): Generator<[string, number]> {
   for (let id = 0; id < counts.length; id++) if (counts[id]! > 0) yield [dataset.items[id]!, counts[id]!];
 }
 
-/** The dataset's issues name the line each record was added with (`record.line`). */
-function datasetIssues(error: DatasetInputError): InputError {
-  return new InputError(
-    error.issues.map((issue) => ({ line: issue.position, message: issue.message })),
-    error.omitted,
-  );
+/** Annotators with at least one peer judgement (annotators of gold or text records only are not counted). */
+export function peerAnnotators(dataset: Dataset): number {
+  const seen = new Uint8Array(dataset.annotators.length);
+  let count = 0;
+  for (const { annotator, size } of dataset.dimensions) {
+    for (let i = 0; i < size; i++) {
+      const id = annotator[i]!;
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        count += 1;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * `file_name` of a batch: its one file's name (null for an unnamed raw body), else the names of the
+ * parts read, comma-separated (a zip's entries are not listed: its name stands for them).
+ */
+function batchFileName(reading: UploadRecords): string | null {
+  const names = reading.partNames;
+  if (names.length <= 1) return names[0] ?? null;
+  const joined = names.join(', ');
+  return joined.length > MAX_FILE_NAMES_CHARS ? `${joined.slice(0, MAX_FILE_NAMES_CHARS - 1)}…` : joined;
 }

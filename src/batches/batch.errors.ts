@@ -15,6 +15,7 @@ export function invalidUpload(error: InputError): DomainError {
   return DomainError.invalidInput(
     `The upload is invalid: ${total} error${total === 1 ? '' : 's'}. Nothing was stored.`,
     error.issues.map((issue) => ({
+      ...(issue.file === undefined ? {} : { file: issue.file }),
       ...(issue.line === undefined ? {} : { line: issue.line }),
       ...(issue.path === undefined ? {} : { path: issue.path }),
       ...(issue.field === undefined ? {} : { field: issue.field }),

@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Modality } from '../agreement/types';
 import type { BatchVisibility } from '../auth/access-policy';
+import { pgPoolOf } from '../common/pg-pool';
 import { escapeCopyText } from '../ingest/copy-writer';
 import type { BatchJobStatus } from '../jobs/batch-job.entity';
 import type { BatchStatus } from './batch.entity';
@@ -60,13 +61,16 @@ export interface AgreementResultRow {
   computedAt: Date;
 }
 
-/** A batch as its agreement endpoint reads it: enough to check visibility, and the results. */
+/**
+ * A batch as its agreement endpoint reads it: enough to check visibility, and the results as the
+ * JSON text PostgreSQL prints for the stored `jsonb` (never parsed on this path).
+ */
 export interface BatchAgreementRow {
   id: string;
   projectId: string;
   vendor: string | null;
   status: BatchStatus;
-  results: Pick<AgreementResultRow, 'modality' | 'dimension' | 'result'>[];
+  results: { modality: string; dimension: string; resultJson: string }[];
 }
 
 export interface AnnotatorStatRow {
@@ -183,19 +187,20 @@ export class BatchRepository {
   }
 
   /**
-   * Sets the content hash and counts. Throws PostgreSQL's unique_violation (23505) when the project
-   * already has a batch with this hash — committed, or committed meanwhile by a concurrent upload.
+   * Sets the content hash, counts, format(s) and file name(s), known once every file has been read.
+   * Throws PostgreSQL's unique_violation (23505) when the project already has a batch with this hash
+   * — committed, or committed meanwhile by a concurrent upload.
    */
   async completeIngest(
     runner: QueryRunner,
     batchId: string,
-    values: { contentHash: string; records: number; items: number; annotators: number; dimensions: number },
+    values: { contentHash: string; records: number; items: number; annotators: number; dimensions: number; format: string; fileName: string | null },
   ): Promise<void> {
     await runner.query(
       `UPDATE batches SET content_hash = $2, record_count = $3, item_count = $4, annotator_count = $5,
-                          dimension_count = $6, updated_at = now()
+                          dimension_count = $6, format = $7, file_name = $8, updated_at = now()
        WHERE id = $1`,
-      [batchId, values.contentHash, values.records, values.items, values.annotators, values.dimensions],
+      [batchId, values.contentHash, values.records, values.items, values.annotators, values.dimensions, values.format, values.fileName],
     );
   }
 
@@ -347,20 +352,31 @@ export class BatchRepository {
 
   /**
    * What `GET /v1/batches/:id/agreement` (the endpoint dashboards poll) needs, in one round trip:
-   * the batch's identity, scope and status, and its stored results. Null when not found in scope.
+   * the batch's identity, scope and status, and each stored result as JSON text (`result::text`:
+   * no JSON parsing here, no serialising in the response). One row per result (one row with null
+   * result columns when there are none yet); null when the batch is not found in scope. A named
+   * prepared statement on the pg pool: the scope is passed as nullable parameters, so the text is
+   * always the same and it is planned once per connection (on the primary key of `batches` and of
+   * `agreement_results`).
    */
   async findAgreement(id: string, scope: BatchScope): Promise<BatchAgreementRow | null> {
-    const params: unknown[] = [id];
-    const where = ['id = $1'];
-    scopeConditions(scope, where, params);
-    const rows: BatchAgreementRow[] = await this.dataSource.query(
-      `SELECT id, project_id AS "projectId", vendor, status,
-              coalesce((SELECT json_agg(json_build_object('modality', r.modality, 'dimension', r.dimension, 'result', r.result))
-                        FROM agreement_results r WHERE r.batch_id = b.id), '[]') AS results
-       FROM batches b WHERE ${where.join(' AND ')}`,
-      params,
-    );
-    return rows[0] ?? null;
+    const { rows } = await pgPoolOf(this.dataSource).query<
+      [string, string, string | null, BatchStatus, string | null, string | null, string | null]
+    >({
+      name: 'concord_batch_agreement',
+      text: `SELECT b.id, b.project_id, b.vendor, b.status, r.modality, r.dimension, r.result::text
+             FROM batches b LEFT JOIN agreement_results r ON r.batch_id = b.id
+             WHERE b.id = $1 AND ($2::uuid IS NULL OR b.project_id = $2::uuid) AND ($3::text IS NULL OR b.vendor = $3::text)`,
+      values: [id, scope.projectId, scope.vendor],
+      rowMode: 'array',
+    });
+    const first = rows[0];
+    if (first === undefined) return null;
+    const results: BatchAgreementRow['results'] = [];
+    for (const row of rows) {
+      if (row[4] !== null && row[5] !== null && row[6] !== null) results.push({ modality: row[4], dimension: row[5], resultJson: row[6] });
+    }
+    return { id: first[0], projectId: first[1], vendor: first[2], status: first[3], results };
   }
 
   async findAnnotatorStats(batchId: string): Promise<AnnotatorStatRow[]> {

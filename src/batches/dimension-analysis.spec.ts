@@ -1,10 +1,11 @@
 import { analyzeDataset, type AnalyzeOptions } from '../agreement/analyze';
 import { DatasetBuilder } from '../agreement/dataset';
-import type { CanonicalRecord, Shape } from '../agreement/types';
+import type { JudgementRecord } from '../agreement/dataset';
+import type { Shape } from '../agreement/types';
 import { escapeCopyText } from '../ingest/copy-writer';
 import { DIMENSION_COLUMNS, DimensionAnalysis, DimensionDataError } from './dimension-analysis';
 
-type Row = { line: number; record: CanonicalRecord };
+type Row = { line: number; record: JudgementRecord };
 
 const base = { modality: 'text', dimension: 'label', label: null, value: null, start: null, end: null, frame: null, box: null } as const;
 
@@ -24,6 +25,7 @@ function copyRow(shape: Shape, { line, record }: Row): string {
     box_y: number(record.box?.y ?? null),
     box_w: number(record.box?.w ?? null),
     box_h: number(record.box?.h ?? null),
+    gold: record.gold === true ? 't' : 'f',
   };
   return DIMENSION_COLUMNS[shape].map((column) => fields[column]).join('\t') + '\n';
 }
@@ -120,9 +122,31 @@ describe('DimensionAnalysis', () => {
 
   it('rejects a row with the wrong number of fields', () => {
     const analysis = new DimensionAnalysis({ modality: 'text', dimension: 'label', shape: 'categorical', options: {} });
-    expect(() => analysis.push(Buffer.from('2\ta\tb\tx\n'))).toThrow('COPY row 1 has 4 fields, expected 5');
+    expect(() => analysis.push(Buffer.from('2\ta\tb\tx\n'))).toThrow('COPY row 1 has 4 fields, expected 6');
     const extra = new DimensionAnalysis({ modality: 'text', dimension: 'label', shape: 'categorical', options: {} });
-    expect(() => extra.push(Buffer.from('2\ta\tb\tx\t\\N\t1\n'))).toThrow('has 6 fields');
+    expect(() => extra.push(Buffer.from('2\ta\tb\tx\t\\N\tf\t1\n'))).toThrow('has 7 fields');
+  });
+
+  it('keeps gold rows apart from the peers, as the CLI does, for every shape', () => {
+    const gold = (row: Row): Row => ({ ...row, record: { ...row.record, gold: true } });
+    const nominal = nominalRows();
+    const withGold = [...nominal.slice(0, 4), gold({ line: 90, record: { ...base, item: 'plain', annotator: 'expert', label: 'neg' } }), ...nominal.slice(4)];
+    const { output } = analyse('categorical', withGold);
+    expect(output.result).toEqual(inMemory(withGold));
+    expect(output.result).toEqual({ ...inMemory(nominal), goldJudgements: 1 });
+    expect(output.judgements.map(([annotator]) => annotator)).not.toContain('expert');
+
+    const segments: Row[] = [
+      { line: 2, record: { ...base, modality: 'audio', dimension: 'speech', item: 'clip', annotator: 'a', label: 'speech', start: 0, end: 1 } },
+      gold({ line: 3, record: { ...base, modality: 'audio', dimension: 'speech', item: 'clip', annotator: 'g', label: 'speech', start: 0, end: 2 } }),
+      { line: 4, record: { ...base, modality: 'audio', dimension: 'speech', item: 'clip', annotator: 'b', label: 'speech', start: 0.5, end: 1 } },
+    ];
+    expect(analyse('intervals', segments).output.result).toMatchObject({ annotators: 2, segments: 2, goldJudgements: 1 });
+    const boxes: Row[] = [
+      { line: 2, record: { ...base, modality: 'image', dimension: 'objects', item: 'img', annotator: 'a', label: 'car', box: { x: 0, y: 0, w: 1, h: 1 } } },
+      gold({ line: 3, record: { ...base, modality: 'image', dimension: 'objects', item: 'img', annotator: 'g', label: 'car', box: { x: 0, y: 0, w: 1, h: 1 } } }),
+    ];
+    expect(analyse('boxes', boxes).output.result).toEqual(inMemory(boxes));
   });
 
   it('fails with DimensionDataError for data the core rejects (a retry cannot help)', () => {

@@ -10,15 +10,20 @@ import { AgreementInputError, type CanonicalRecord, type Modality, type Shape } 
 import { unescapeCopyText } from '../ingest/copy-writer';
 
 /**
- * The `annotations` columns each shape's analysis reads, in COPY order (`line` first): only what
- * DatasetBuilder keeps for that shape. Every row of a stored dimension has the same shape (the upload
- * was validated by the same builder), so one row tells which list to read.
+ * The `annotations` columns each shape's analysis reads, in COPY order (`line` first, `gold` last):
+ * only what DatasetBuilder keeps for that shape. Every row of a stored dimension has the same shape
+ * (the upload was validated by the same builder), so one row tells which list to read. Gold rows go
+ * to the builder's gold store, as in the CLI; text rows are not read at all (the CLI's builder only
+ * counts them).
  */
 export const DIMENSION_COLUMNS: Readonly<Record<Shape, readonly string[]>> = {
-  categorical: ['line', 'item', 'annotator', 'label', 'value'],
-  intervals: ['line', 'item', 'annotator', 'label', 'start_s', 'end_s'],
-  boxes: ['line', 'item', 'annotator', 'label', 'frame', 'box_x', 'box_y', 'box_w', 'box_h'],
+  categorical: ['line', 'item', 'annotator', 'label', 'value', 'gold'],
+  intervals: ['line', 'item', 'annotator', 'label', 'start_s', 'end_s', 'gold'],
+  boxes: ['line', 'item', 'annotator', 'label', 'frame', 'box_x', 'box_y', 'box_w', 'box_h', 'gold'],
 };
+
+/** `t`, as COPY writes a true boolean. */
+const LOWER_T = 116;
 
 /** What one dimension's job computes: the core's result and each annotator's number of judgements. */
 export interface DimensionAnalysisOutput {
@@ -55,7 +60,7 @@ const MINUS = 45;
  */
 export class DimensionAnalysis {
   private readonly columns: number;
-  private readonly record: CanonicalRecord;
+  private readonly record: CanonicalRecord & { gold: boolean };
   private readonly builder = new DatasetBuilder();
   private readonly decoder = new TextDecoder('utf-8');
   private rest = '';
@@ -66,7 +71,7 @@ export class DimensionAnalysis {
   private readonly annotators = new RecentText();
   private readonly labels = new RecentText();
   /** Where each field of the current row ends (its tab, or the row's end). */
-  private readonly tabs = new Array<number>(9).fill(0);
+  private readonly tabs = new Array<number>(10).fill(0);
   private readonly reusedBox = { x: 0, y: 0, w: 0, h: 0 };
 
   constructor(private readonly input: DimensionAnalysisInput) {
@@ -82,6 +87,7 @@ export class DimensionAnalysis {
       end: null,
       frame: null,
       box: null,
+      gold: false,
     };
   }
 
@@ -173,6 +179,7 @@ export class DimensionAnalysis {
         break;
       }
     }
+    record.gold = text.charCodeAt(tabs[this.columns - 2]! + 1) === LOWER_T;
     this.builder.add(record, line);
     this.rows += 1;
   }

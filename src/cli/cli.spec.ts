@@ -1,11 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipArchive } from '../../test/helpers/zip-writer';
 import { main } from './main';
 import { PROGRESS_MIN_BYTES } from './progress-bar';
 import { formatNames } from '../ingest/detect-format';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures');
+const LS_MIXED = join(FIXTURES, 'label-studio', 'mixed-export.json');
+const LS_MIXED_CSV = join(FIXTURES, 'label-studio', 'mixed-export.equivalent.csv');
+const CVAT_A = join(FIXTURES, 'cvat', 'video-annotator-a.xml');
+const CVAT_B = join(FIXTURES, 'cvat', 'video-annotator-b.xml');
+const ELAN_TWO = join(FIXTURES, 'elan', 'two-annotators.eaf');
+const ELAN_A = join(FIXTURES, 'elan', 'coder_a.eaf');
+const ELAN_B = join(FIXTURES, 'elan', 'coder_b.eaf');
 const PUBLISHED = join(EXAMPLES, 'published-4x12.csv');
 const MULTIMODAL = join(EXAMPLES, 'multimodal.csv');
 
@@ -103,6 +112,205 @@ describe('concord agreement', () => {
     expect(JSON.parse(stdout)).toMatchObject({ items: 2, annotators: 2, percentAgreement: 0.5 });
   });
 });
+
+interface Result {
+  modality: string;
+  dimension: string;
+  goldJudgements: number;
+  annotators: number;
+  [figure: string]: unknown;
+}
+
+/** `--json` output as results[] (one dimension's result is at the top level) and the ingest summary. */
+function parsed(stdout: string): { results: Result[]; ingest: Record<string, unknown> } {
+  const body = JSON.parse(stdout) as { results?: Result[]; ingest: Record<string, unknown> } & Result;
+  if (body.results !== undefined) return { results: body.results, ingest: body.ingest };
+  const { ingest, ...result } = body;
+  return { results: [result as Result], ingest };
+}
+
+describe('concord agreement: export formats', () => {
+  it('reads a Label Studio export, detected from its content, keeping gold apart and free text out', async () => {
+    const { code, stdout, stderr } = await run(['agreement', LS_MIXED, '--fps', '30', '--json']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const { results, ingest } = parsed(stdout);
+    expect(results.map((r) => `${r.modality}/${r.dimension}:${r.annotators}:${r.goldJudgements}`)).toEqual([
+      'text/ner:2:0',
+      'text/sentiment:3:0',
+      'image/objects:2:0',
+      'audio/speaker:2:0',
+      'video/action:1:2',
+    ]);
+    expect(ingest).toEqual({
+      files: [
+        {
+          file: LS_MIXED,
+          format: 'label-studio',
+          records: 20,
+          stats: { tasks: 5, annotations: 11, cancelledAnnotations: 1, goldAnnotations: 1, skippedRelations: 0, ignoredPredictions: 0 },
+        },
+      ],
+      records: 20,
+      goldJudgements: 2,
+      textRecords: 1,
+      textDimensions: [{ modality: 'audio', dimension: 'utterance', records: 1 }],
+      stats: { tasks: 5, annotations: 11, cancelledAnnotations: 1, goldAnnotations: 1, skippedRelations: 0, ignoredPredictions: 0 },
+    });
+    expect(nonJsonValues(JSON.parse(stdout))).toEqual([]);
+  });
+
+  it('computes for a Label Studio export exactly what it computes for the same judgements as canonical CSV', async () => {
+    const fromExport = await run(['agreement', LS_MIXED, '--fps', '30', '--bootstrap', '200', '--seed', '3', '--json']);
+    const fromCsv = await run(['agreement', LS_MIXED_CSV, '--bootstrap', '200', '--seed', '3', '--json']);
+    expect([fromExport.code, fromCsv.code]).toEqual([0, 0]);
+    const exported = parsed(fromExport.stdout).results;
+    const canonical = parsed(fromCsv.stdout).results;
+    // The CSV cannot mark gold: it leaves out the export's ground-truth annotation, which is only counted.
+    expect(exported).toEqual(canonical.map((result) => (result.dimension === 'action' ? { ...result, goldJudgements: 2 } : result)));
+    expect(exported.find((result) => result.dimension === 'sentiment')).toMatchObject({ alpha: expect.any(Number), ci: { samples: 200, seed: 3 } });
+  });
+
+  it('says on stderr, in table mode, what the export skipped and set apart', async () => {
+    const { code, stdout, stderr } = await run(['agreement', LS_MIXED, '--fps', '30']);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `concord: ${LS_MIXED} (label-studio): 5 tasks, 11 annotations; 1 cancelled annotation skipped, 1 ground-truth annotation read as gold\n` +
+        'concord: 2 gold judgements kept apart: not a peer in agreement\n' +
+        'concord: 1 free-text record (audio/utterance) not analysed\n',
+    );
+    expect(stdout).toContain('video/action  segments: 1 items, 1 annotators, 2 segments (+ 2 gold, kept apart), match at IoU ≥ 0.5');
+  });
+
+  it('names the file and the JSON path of every problem of an export', async () => {
+    const malformed = join(FIXTURES, 'label-studio', 'malformed-values.json');
+    const { code, stdout, stderr } = await run(['agreement', malformed]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${malformed}: [0].annotations[0].result[0].value.start: must be a character offset (a whole number ≥ 0), got "0"`);
+    expect(lines).toContain(`${malformed}:40: [3]: must be a task object`);
+    const withoutFps = await run(['agreement', LS_MIXED]);
+    expect(withoutFps.code).toBe(2);
+    expect(withoutFps.stderr).toMatch(new RegExp(`^${escaped(LS_MIXED)}: \\[3\\]\\.annotations\\[0\\]\\.result\\[0\\]\\.value\\.ranges: timelinelabels count video frames: give the frame rate \\(fps\\)`));
+  });
+
+  it('names both places of a judgement given twice in an export', async () => {
+    const task = (annotation: number, label: string): unknown => ({
+      id: annotation,
+      completed_by: 7,
+      result: [{ id: `r${annotation}`, from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: [label] } }],
+    });
+    const file = scratchFile('twice.json', JSON.stringify([{ id: 1, data: { text: 'x' }, annotations: [task(1, 'A'), task(2, 'B')] }]));
+    const { code, stderr } = await run(['agreement', file]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `${file}: [0].annotations[1].result[0]: annotator "7" judged item "1" in text/sentiment twice ([0].annotations[0].result[0] and [0].annotations[1].result[0])\n`,
+    );
+  });
+
+  it('reads one CVAT export per annotator as one data set, each file with its annotator', async () => {
+    const { code, stdout, stderr } = await run(['agreement', CVAT_A, CVAT_B, '--annotator', 'video-annotator-a.xml=alice', '--annotator', `${CVAT_B}=bob`, '--json']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const { results, ingest } = parsed(stdout);
+    expect(results[0]).toMatchObject({ modality: 'video', dimension: 'objects', shape: 'boxes', annotators: 2, items: 1 });
+    expect((results[0]!.pairs as Array<{ a: string; b: string }>).map((pair) => `${pair.a}-${pair.b}`)).toEqual(['alice-bob']);
+    expect(ingest.files).toEqual([
+      { file: CVAT_A, format: 'cvat', records: expect.any(Number), annotator: 'alice' },
+      { file: CVAT_B, format: 'cvat', records: expect.any(Number), annotator: 'bob' },
+    ]);
+  });
+
+  it('says which CVAT file lacks its annotator, and refuses an --annotator FILE that names no file', async () => {
+    const missing = await run(['agreement', CVAT_A, CVAT_B, '--annotator', 'video-annotator-a.xml=alice']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(new RegExp(`^${escaped(CVAT_B)}:44: 44:3 <track>: the annotator is missing`));
+    expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const typo = await run(['agreement', CVAT_A, '--annotator', 'video-annotator-c.xml=carol', '--annotator', 'dave']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--annotator video-annotator-c.xml=…: no FILE or zip entry is named "video-annotator-c.xml"');
+  });
+
+  it('reads ELAN with annotators from the tiers, from a --tier-pattern, or one file per annotator', async () => {
+    const fromTiers = await run(['agreement', ELAN_TWO, '--json']);
+    expect(fromTiers.code).toBe(0);
+    expect(parsed(fromTiers.stdout).results[0]).toMatchObject({ modality: 'video', dimension: 'gesture', shape: 'intervals', annotators: 2, segments: 5 });
+
+    const perFile = await run(['agreement', ELAN_A, ELAN_B, '--annotator', 'coder_a.eaf=coder_a', '--annotator', 'coder_b.eaf=coder_b', '--json']);
+    expect(perFile.code).toBe(0);
+    const perFileResults = parsed(perFile.stdout).results;
+    expect(perFileResults.find((result) => result.dimension === 'gesture')).toMatchObject({ annotators: 2 });
+
+    const tiers = scratchFile('tiers.eaf', readFileSync(ELAN_TWO, 'utf8').replace(/TIER_ID="gesture@(coder_[ab])"/g, 'TIER_ID="$1-gesture"').replace(/ ANNOTATOR="coder_[ab]"/g, ''));
+    const patterned = await run(['agreement', tiers, '--tier-pattern', '^(?<annotator>[^-]+)-(?<dimension>.+)$', '--modality', 'gesture=audio', '--json']);
+    expect(patterned.code).toBe(0);
+    const [result] = parsed(patterned.stdout).results;
+    const [reference] = parsed(fromTiers.stdout).results;
+    expect(result).toEqual({ ...reference, modality: 'audio' });
+  });
+
+  it('reads a zip of exports as the files it holds, annotators named by entry', async () => {
+    const archive = join(scratch, 'cvat-exports.zip');
+    writeFileSync(
+      archive,
+      zipArchive([
+        { name: 'exports/', content: '', method: 'store' },
+        { name: 'exports/video-annotator-a.xml', content: readFileSync(CVAT_A) },
+        { name: '__MACOSX/exports/._video-annotator-a.xml', content: 'resource fork' },
+        { name: 'exports/video-annotator-b.xml', content: readFileSync(CVAT_B), method: 'store' },
+      ]),
+    );
+    const zipped = await run(['agreement', archive, '--annotator', 'exports/video-annotator-a.xml=alice', '--annotator', 'video-annotator-b.xml=bob', '--json']);
+    const plain = await run(['agreement', CVAT_A, CVAT_B, '--annotator', 'video-annotator-a.xml=alice', '--annotator', 'video-annotator-b.xml=bob', '--json']);
+    expect({ code: zipped.code, stderr: zipped.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(parsed(zipped.stdout).results).toEqual(parsed(plain.stdout).results);
+    expect((parsed(zipped.stdout).ingest.files as Array<{ file: string }>).map((file) => file.file)).toEqual([
+      `${archive}/exports/video-annotator-a.xml`,
+      `${archive}/exports/video-annotator-b.xml`,
+    ]);
+
+    const missing = await run(['agreement', archive, '--annotator', 'video-annotator-a.xml=alice']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(new RegExp(`^${escaped(archive)}/exports/video-annotator-b\\.xml:44: 44:3 <track>: the annotator is missing`));
+  });
+
+  it('refuses a zip bomb before reading it', async () => {
+    const bomb = join(scratch, 'bomb.zip');
+    writeFileSync(bomb, zipArchive([{ name: 'export.csv', content: Buffer.alloc(4 * 1024 * 1024, 0x20) }]));
+    const { code, stderr } = await run(['agreement', bomb]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(new RegExp(`^${escaped(bomb)}/export\\.csv: has a compression ratio of \\d+:1, more than the limit of 200:1 \\(a zip bomb\\?\\)\\n$`));
+  });
+
+  it('reads several canonical files as one data set, naming the file of each line', async () => {
+    const first = scratchFile('part1.csv', 'item,annotator,label\nu1,a,x\nu2,a,y\n');
+    const second = scratchFile('part2.jsonl', '{"item":"u1","annotator":"b","label":"x"}\n{"item":"u2","annotator":"b","label":"x"}\n');
+    const together = await run(['agreement', first, second, '--json']);
+    expect(together.code).toBe(0);
+    expect(parsed(together.stdout).results[0]).toMatchObject({ items: 2, annotators: 2, percentAgreement: 0.5 });
+
+    const third = scratchFile('part3.csv', 'item,annotator,label\nu3,c,x\nu1,a,z\n');
+    const { code, stderr } = await run(['agreement', first, second, third]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`${third}:3: annotator "a" judged item "u1" in text/label twice (${first} line 2 and ${third} line 3)\n`);
+  });
+
+  it.each([
+    ['--modality without =', ['--modality', 'audio'], '--modality must be NAME=MODALITY with MODALITY one of text, image, audio, video, sensor, got "audio"'],
+    ['--modality with an unknown modality', ['--modality', 'speaker=speech'], 'got "speaker=speech"'],
+    ['a zero --fps', ['--fps', '0'], '--fps must be a number from 0.001 to 10000, got "0"'],
+    ['a nested --tier-pattern', ['--tier-pattern', '^(?<annotator>a+)+$'], '--tier-pattern repeats a group that holds a quantifier'],
+    ['two default annotators', ['--annotator', 'x', '--annotator', 'y'], '--annotator NAME is given twice ("x", "y")'],
+    ['two annotators for one file', ['--annotator', 'f.xml=x', '--annotator', 'f.xml=y'], '--annotator names two annotators for "f.xml"'],
+  ])('exits 2 with the usage for %s', async (_name, options, message) => {
+    const { code, stderr } = await run(['agreement', LS_MIXED, ...options]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('Usage: concord agreement FILE...');
+  });
+});
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('concord temporal', () => {
   it('prints labels[] with pairs[] and meanIoU for the one segment dimension', async () => {
@@ -204,7 +412,7 @@ describe('usage', () => {
     const { code, stdout, stderr } = await run(argv);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toContain(message);
-    expect(stderr).toContain(`Usage: concord ${argv[0]} FILE`);
+    expect(stderr).toContain(`Usage: concord ${argv[0]} FILE...`);
   });
 
   it('prints help on stdout and exits 0', async () => {

@@ -21,10 +21,11 @@ export interface Command {
   /** The full `--help` text. */
   readonly usage: string;
   readonly options: OptionSpecs;
-  run(file: string, values: OptionValues, io: CliIo): Promise<number>;
+  /** `files`: the FILE arguments, at least one; together they are one data set. */
+  run(files: readonly string[], values: OptionValues, io: CliIo): Promise<number>;
 }
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** Wrong command-line use: exit code 2 with the message and the command's usage. */
 export class UsageError extends Error {
@@ -37,15 +38,22 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 2;
 
-/** Options every file command takes. */
+/** Options every file command takes: the format and how to read it, and the output. */
 export const COMMON_OPTIONS = {
   format: { type: 'string' },
+  annotator: { type: 'string', multiple: true },
+  fps: { type: 'string' },
+  'tier-pattern': { type: 'string' },
+  modality: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
-/** Parses a command's arguments: exactly one FILE, only known options. */
-export function parseCommandArgs(command: Command, args: string[]): { file: string | null; values: OptionValues } {
+/** Files one command reads together (zip entries count once per archive here). */
+export const MAX_FILES = 1000;
+
+/** Parses a command's arguments: one FILE or more, only known options. */
+export function parseCommandArgs(command: Command, args: string[]): { files: string[] | null; values: OptionValues } {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true });
@@ -53,11 +61,16 @@ export function parseCommandArgs(command: Command, args: string[]): { file: stri
     throw new UsageError((error as Error).message);
   }
   const values = parsed.values as OptionValues;
-  if (values.help === true) return { file: null, values };
-  if (parsed.positionals.length !== 1) {
-    throw new UsageError(parsed.positionals.length === 0 ? 'missing FILE' : `expected one FILE, got ${parsed.positionals.length}`);
-  }
-  return { file: parsed.positionals[0]!, values };
+  if (values.help === true) return { files: null, values };
+  if (parsed.positionals.length === 0) throw new UsageError('missing FILE');
+  if (parsed.positionals.length > MAX_FILES) throw new UsageError(`at most ${MAX_FILES} FILEs, got ${parsed.positionals.length}`);
+  return { files: parsed.positionals, values };
+}
+
+/** The values of a repeatable option, in order ([] when absent). */
+export function listOption(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }
 
 /** The value of a string option, or undefined when it was not given. */

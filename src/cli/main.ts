@@ -11,10 +11,11 @@ const COMMANDS: readonly Command[] = [agreementCommand, temporalCommand];
 
 function topUsage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
-  return `Usage: concord <command> FILE [options]
+  return `Usage: concord <command> FILE... [options]
 
-Quality assurance and inter-annotator agreement for annotation files (canonical CSV or JSONL;
-the format is detected from the content).
+Quality assurance and inter-annotator agreement for annotation files: Label Studio JSON exports,
+CVAT 1.1 XML, ELAN EAF, canonical CSV or JSONL (the format is detected from the content), or a
+zip of them; several FILEs form one data set.
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
@@ -26,8 +27,9 @@ function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr };
 }
 
-/** `FILE:LINE: field: message`, the form editors and CI logs link to. */
-function formatIssue(file: string, issue: InputIssue): string {
+/** `FILE:LINE: field: message` (or `FILE: JSON.PATH: message`), the form editors and CI logs link to. */
+function formatIssue(defaultFile: string, issue: InputIssue): string {
+  const file = issue.file ?? defaultFile;
   const where = issue.line === undefined ? file : `${file}:${issue.line}`;
   const path = issue.path === undefined ? '' : `${issue.path}: `;
   const field = issue.field === undefined ? '' : `${issue.field}: `;
@@ -53,15 +55,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return EXIT_BAD_INPUT;
   }
 
+  /** Where an issue naming no file is reported: the FILE, or the FILEs of a multi-file data set. */
   let file: string | null = null;
   try {
     const parsed = parseCommandArgs(command, args);
-    if (parsed.file === null) {
+    if (parsed.files === null) {
       io.stdout.write(`${command.usage}\n`);
       return EXIT_OK;
     }
-    file = parsed.file;
-    return await command.run(file, parsed.values, io);
+    file = parsed.files.join(', ');
+    return await command.run(parsed.files, parsed.values, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`concord ${command.name}: ${error.message}\n\n${command.usage}\n`);

@@ -40,6 +40,11 @@ function reasonIf(value: number | null, reasons: UndefinedReasons, name: string)
   return value === null ? reasons[name] : undefined;
 }
 
+/** `(+ 2 gold, kept apart)` after a dimension's counts, when it has gold judgements. */
+function goldNote(gold: number): string {
+  return gold > 0 ? ` (+ ${gold} gold, kept apart)` : '';
+}
+
 function deviation(summary: DeviationSummary | null): string {
   return summary === null ? NONE : `median ${fixed(summary.median)}, p90 ${fixed(summary.p90)}, max ${fixed(summary.max)}`;
 }
@@ -55,7 +60,7 @@ function categoricalBlock(result: CategoricalResult): string[] {
   }
   const lines = [
     `${result.modality}/${result.dimension}  ${result.level}: ${result.items} items (${result.pairableItems} pairable), ` +
-      `${result.annotators} annotators, ${result.judgements} judgements`,
+      `${result.annotators} annotators, ${result.judgements} judgements${goldNote(result.goldJudgements)}`,
     ...figures([
       ["Krippendorff's alpha", alphaText, reasonIf(result.alpha, reasons, 'alpha')],
       ['percent agreement', fixed(result.percentAgreement), reasonIf(result.percentAgreement, reasons, 'percentAgreement')],
@@ -106,7 +111,7 @@ function intervalBlock(result: IntervalResult): string[] {
   );
   return [
     `${result.modality}/${result.dimension}  segments: ${result.items} items, ${result.annotators} annotators, ` +
-      `${result.segments} segments, match at IoU ≥ ${result.threshold}`,
+      `${result.segments} segments${goldNote(result.goldJudgements)}, match at IoU ≥ ${result.threshold}`,
     ...figures([
       ['mean IoU', fixed(result.meanIoU), reasonIf(result.meanIoU, reasons, 'meanIoU')],
       ['F1', fixed(result.f1), reasonIf(result.f1, reasons, 'f1')],
@@ -132,7 +137,7 @@ function boxBlock(result: BoxResult): string[] {
   const reasons = result.undefinedReasons;
   return [
     `${result.modality}/${result.dimension}  boxes: ${result.items} items, ${result.annotators} annotators, ` +
-      `${result.boxes} boxes, match at IoU ≥ ${result.threshold}`,
+      `${result.boxes} boxes${goldNote(result.goldJudgements)}, match at IoU ≥ ${result.threshold}`,
     ...figures([
       ['F1', fixed(result.f1), reasonIf(result.f1, reasons, 'f1')],
       ['mean IoU', fixed(result.meanIoU), reasonIf(result.meanIoU, reasons, 'meanIoU')],

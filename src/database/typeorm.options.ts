@@ -14,7 +14,7 @@ import { Project } from '../projects/project.entity';
 export const ENTITIES = [Project, ApiKey, Batch, Item, AgreementResult, AnnotatorStat, BatchJob];
 
 /** Every migration of `migrations/`, in order. Add new files here. */
-export const MIGRATION_FILES = ['1764190000000-initial-schema'] as const;
+export const MIGRATION_FILES = ['1764190000000-initial-schema', '1764200000000-annotation-provenance'] as const;
 
 /**
  * Where the migrations are: `migrations/*.ts` beside `src/` when running TypeScript (jest),

@@ -43,6 +43,13 @@ export interface ReadOptions {
   /** ELAN: how a tier id names its dimension and annotator, as a regular expression with the named
    * groups `dimension` and `annotator` (default `^(?<dimension>.+)@(?<annotator>.+)$`). */
   tierPattern?: string;
+  /**
+   * Called once when reading ends (also when it ends with an InputError) with what the adapter
+   * counted besides the records, above all what it skipped on purpose — Label Studio: `tasks`,
+   * `annotations`, `cancelledAnnotations` (skipped), `goldAnnotations` (read as gold records),
+   * `skippedRelations`, `ignoredPredictions`. Adapters with nothing to say never call it.
+   */
+  onStats?: (stats: Readonly<Record<string, number>>) => void;
 }
 
 /**

@@ -78,7 +78,23 @@ describe('encodeAnnotationRow', () => {
     expect(fields).toEqual([
       BATCH, '2', 'clip-1', 'ann-a', 'text', 'sentiment', 'positive',
       '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N',
+      '0', 'f', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N',
     ]);
+  });
+
+  it('writes the ordinal, gold, text, source file and provenance, escaped like every text', () => {
+    const gold = encodeAnnotationRow(
+      BATCH,
+      record({ gold: true, text: 'said:\t"hi"\nthen left', provenance: { file: 'exports/a.json', task: '12', annotation: '9001', region: 'r\\1' } }),
+      41,
+      'ignored.json',
+    );
+    expect(gold.slice(0, -1).split('\t').slice(15)).toEqual(['41', 't', 'said:\\t"hi"\\nthen left', 'exports/a.json', '12', '9001', 'r\\\\1', '\\N', '\\N']);
+    const tracked = encodeAnnotationRow(BATCH, record({ provenance: { track: '3', tier: 'gesture@a' } }), 0, 'b.xml');
+    expect(tracked.slice(0, -1).split('\t').slice(15)).toEqual(['0', 'f', '\\N', 'b.xml', '\\N', '\\N', '\\N', '3', 'gesture@a']);
+    const plain = encodeAnnotationRow(BATCH, record(), 7, 'c.csv');
+    expect(plain.slice(0, -1).split('\t').slice(15)).toEqual(['7', 'f', '\\N', 'c.csv', '\\N', '\\N', '\\N', '\\N', '\\N']);
+    expect(ANNOTATION_COPY_COLUMNS.slice(15)).toEqual(['ordinal', 'gold', 'text', 'source_file', 'source_task', 'source_annotation', 'source_region', 'source_track', 'source_tier']);
   });
 
   it('escapes tabs, newlines and backslashes so a value never splits a row', () => {
@@ -98,8 +114,8 @@ describe('encodeAnnotationRow', () => {
       }),
     );
     const fields = row.slice(0, -1).split('\t');
-    expect(fields.slice(7)).toEqual(['0.30000000000000004', '1e-7', '12.5', '42', '1.5', '0', '100', '2e+21']);
-    for (const text of fields.slice(7)) expect(Number(text)).not.toBeNaN();
+    expect(fields.slice(7, 15)).toEqual(['0.30000000000000004', '1e-7', '12.5', '42', '1.5', '0', '100', '2e+21']);
+    for (const text of fields.slice(7, 15)) expect(Number(text)).not.toBeNaN();
   });
 
   it.each([
@@ -109,6 +125,8 @@ describe('encodeAnnotationRow', () => {
     [{ frame: 2 ** 31 }, 'frame'],
     [{ label: 'nul\u0000' }, 'label'],
     [{ item: '\u0000' }, 'item'],
+    [{ text: 'free\u0000text' }, 'text'],
+    [{ provenance: { region: '\u0000' } }, 'region'],
   ] as [Partial<ParsedRecord>, string][])('refuses %j, naming the field', (overrides, field) => {
     expect.assertions(3);
     try {

@@ -32,6 +32,15 @@ export const ANNOTATION_COPY_COLUMNS = [
   'box_y',
   'box_w',
   'box_h',
+  'ordinal',
+  'gold',
+  'text',
+  'source_file',
+  'source_task',
+  'source_annotation',
+  'source_region',
+  'source_track',
+  'source_tier',
 ] as const;
 
 const NULL = '\\N';
@@ -132,12 +141,18 @@ export function unescapeCopyText(field: string): string | null {
   return out;
 }
 
+/** What makes a text value need more than copying: an escape, or a NUL (refused). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const SPECIAL = /[\\\t\n\r\u0000]/;
+
+/** One scan for the common plain value; the checks and escaping only for the rare others. */
 function encodeText(value: string | null, line: number, field: string): string {
   if (value === null) return NULL;
+  if (!SPECIAL.test(value)) return value;
   if (value.includes('\u0000')) {
     throw new CopyEncodingError(line, field, 'text must not contain the NUL character (U+0000)');
   }
-  return NEEDS_ESCAPE.test(value) ? escapeCopyText(value) : value;
+  return escapeCopyText(value);
 }
 
 function encodeNumber(value: number | null, line: number, field: string): string {
@@ -155,8 +170,38 @@ function encodeInteger(value: number | null, line: number, field: string): strin
   return String(value);
 }
 
-/** One `annotations` row in COPY text format, newline included. `batchId` must be a plain uuid. */
-export function encodeAnnotationRow(batchId: string, record: ParsedRecord): string {
+/** The provenance columns of a record without provenance (after the file). */
+const NO_PROVENANCE = '\t\\N\t\\N\t\\N\t\\N\t\\N\n';
+
+/**
+ * The columns after the judgement: ordinal, gold, text, then the source file (the record's own
+ * provenance.file, else `sourceFile`) and the rest of its provenance.
+ */
+function encodeExtras(record: ParsedRecord, ordinal: number, sourceFile: string | null): string {
+  const { line, provenance } = record;
+  const head =
+    '\t' + encodeInteger(ordinal, line, 'ordinal') +
+    (record.gold === true ? '\tt\t' : '\tf\t') +
+    (record.text === undefined ? NULL : encodeText(record.text, line, 'text')) +
+    '\t' + encodeText(provenance?.file ?? sourceFile, line, 'file');
+  if (provenance === undefined) return head + NO_PROVENANCE;
+  return (
+    head +
+    '\t' + encodeText(provenance.task ?? null, line, 'task') +
+    '\t' + encodeText(provenance.annotation ?? null, line, 'annotation') +
+    '\t' + encodeText(provenance.region ?? null, line, 'region') +
+    '\t' + encodeText(provenance.track ?? null, line, 'track') +
+    '\t' + encodeText(provenance.tier ?? null, line, 'tier') +
+    '\n'
+  );
+}
+
+/**
+ * One `annotations` row in COPY text format, newline included. `batchId` must be a plain uuid;
+ * `ordinal` is the record's index in the upload (the order it was read in), `sourceFile` the file it
+ * came from when its provenance does not say.
+ */
+export function encodeAnnotationRow(batchId: string, record: ParsedRecord, ordinal = 0, sourceFile: string | null = null): string {
   const { line, box } = record;
   // Plain concatenation: this runs once per row of million-row uploads.
   return (
@@ -172,12 +217,12 @@ export function encodeAnnotationRow(batchId: string, record: ParsedRecord): stri
     '\t' + encodeNumber(record.end, line, 'end') +
     '\t' + encodeInteger(record.frame, line, 'frame') +
     (box === null
-      ? '\t\\N\t\\N\t\\N\t\\N\n'
+      ? '\t\\N\t\\N\t\\N\t\\N'
       : '\t' + encodeNumber(box.x, line, 'x') +
         '\t' + encodeNumber(box.y, line, 'y') +
         '\t' + encodeNumber(box.w, line, 'w') +
-        '\t' + encodeNumber(box.h, line, 'h') +
-        '\n')
+        '\t' + encodeNumber(box.h, line, 'h')) +
+    encodeExtras(record, ordinal, sourceFile)
   );
 }
 
@@ -185,20 +230,30 @@ export function encodeAnnotationRow(batchId: string, record: ParsedRecord): stri
 export interface CopySummary {
   records: number;
   annotators: number;
-  /** The distinct (modality, dimension) pairs, in order of first appearance. */
+  /** The distinct (modality, dimension) pairs, in order of first appearance (gold and text records' included). */
   dimensions: { modality: Modality; dimension: string }[];
+}
+
+export interface CopyOptions {
+  /**
+   * The file the records being written come from (asked once per chunk), for records whose
+   * provenance names none; null for an upload that is one unnamed body.
+   */
+  currentFile?: () => string | null;
 }
 
 /**
  * Streams the adapter's record chunks into `annotations` with one `COPY … FROM STDIN` on `client`
- * (each chunk becomes one write, with backpressure). Any error from the source (an `InputError`, a
- * too-large body…) or from encoding destroys the COPY stream, which sends CopyFail, and is rethrown
- * as is; the caller then rolls its transaction back. Nothing here commits.
+ * (each chunk becomes one write, with backpressure); each row's `ordinal` is its index in the
+ * stream. Any error from the source (an `InputError`, a too-large body…) or from encoding destroys
+ * the COPY stream, which sends CopyFail, and is rethrown as is; the caller then rolls its
+ * transaction back. Nothing here commits.
  */
 export async function copyAnnotations(
   client: PoolClient,
   batchId: string,
   chunks: AsyncIterable<readonly ParsedRecord[]>,
+  options: CopyOptions = {},
 ): Promise<CopySummary> {
   const annotators = new Set<string>();
   const dimensionKeys = new Set<string>();
@@ -208,9 +263,10 @@ export async function copyAnnotations(
   async function* encode(): AsyncGenerator<string> {
     for await (const chunk of chunks) {
       if (chunk.length === 0) continue;
+      const file = options.currentFile?.() ?? null;
       let text = '';
       for (const record of chunk) {
-        text += encodeAnnotationRow(batchId, record);
+        text += encodeAnnotationRow(batchId, record, records++, file);
         annotators.add(record.annotator);
         const key = `${record.modality}\u0000${record.dimension}`;
         if (!dimensionKeys.has(key)) {
@@ -218,7 +274,6 @@ export async function copyAnnotations(
           dimensions.push({ modality: record.modality, dimension: record.dimension });
         }
       }
-      records += chunk.length;
       yield text;
     }
   }

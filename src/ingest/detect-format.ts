@@ -37,7 +37,8 @@ export function selectFormat(head: string, format?: string): FormatAdapter {
 }
 
 /**
- * Reads the first chunk of `source` to pick its adapter and returns a source that still yields every
+ * Reads the start of `source` (up to HEAD_BYTES, over as many chunks as it takes: a network upload
+ * may begin with a few bytes only) to pick its adapter, and returns a source that still yields every
  * byte, so detection needs no second pass over the input (an upload stream can't be re-read).
  */
 export async function detectFormat(
@@ -45,9 +46,19 @@ export async function detectFormat(
   format?: string,
 ): Promise<{ adapter: FormatAdapter; source: AsyncIterable<Buffer> }> {
   const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  const firstChunk: Buffer | null = first.done === true ? null : first.value;
-  const head = firstChunk === null ? '' : decodeHead(firstChunk);
+  const headChunks: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
+    headChunks.push(next.value);
+    headBytes += next.value.length;
+  }
+  const head = headChunks.length === 0 ? '' : decodeHead(headChunks.length === 1 ? headChunks[0]! : Buffer.concat(headChunks));
   let adapter: FormatAdapter;
   try {
     adapter = selectFormat(head, format);
@@ -56,8 +67,8 @@ export async function detectFormat(
     throw error;
   }
   async function* replayed(): AsyncIterable<Buffer> {
-    if (firstChunk === null) return;
-    yield firstChunk;
+    yield* headChunks;
+    if (ended) return;
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
   }
   return { adapter, source: replayed() };

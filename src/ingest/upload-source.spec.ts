@@ -10,10 +10,21 @@ function request(headers: Record<string, string>, chunks: readonly (string | Buf
   return Object.assign(stream, { headers }) as unknown as IncomingMessage;
 }
 
+/** Every part's name, type and text, reading each to its end, and the fields seen at each part. */
+async function readParts(source: UploadSource): Promise<Array<{ fileName: string | null; contentType: string | null; text: string; fields: Record<string, string> }>> {
+  const read = [];
+  for await (const part of source.parts) {
+    const fields = Object.fromEntries(source.fields);
+    const chunks: Buffer[] = [];
+    for await (const chunk of part.body) chunks.push(chunk);
+    read.push({ fileName: part.fileName, contentType: part.contentType, text: Buffer.concat(chunks).toString('utf8'), fields });
+  }
+  return read;
+}
+
+/** The text of a one-file upload. */
 async function readAll(source: UploadSource): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of source.body) parts.push(chunk);
-  return Buffer.concat(parts).toString('utf8');
+  return (await readParts(source)).map((part) => part.text).join('');
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -48,9 +59,7 @@ describe('openUploadSource: raw body', () => {
   it('streams the body as is, counting and hashing the bytes', async () => {
     const source = await openUploadSource(request({ 'content-type': 'text/csv; charset=utf-8' }, ['item,annotator,', 'label\n', 'a,b,c\n']), 1000);
     expect(source.kind).toBe('raw');
-    expect(source.contentType).toBe('text/csv');
-    expect(source.fileName).toBeNull();
-    expect(await readAll(source)).toBe('item,annotator,label\na,b,c\n');
+    expect(await readParts(source)).toEqual([{ fileName: null, contentType: 'text/csv', text: 'item,annotator,label\na,b,c\n', fields: {} }]);
     expect(source.digest()).toEqual({ bytes: 27, sha256: sha256('item,annotator,label\na,b,c\n') });
   });
 
@@ -77,7 +86,7 @@ describe('openUploadSource: raw body', () => {
 });
 
 describe('openUploadSource: multipart', () => {
-  it('streams the one file part, with its name and type; form fields are ignored', async () => {
+  it('streams a file part, with its name and type, and the fields before it', async () => {
     const body = multipart([
       { name: 'note', content: 'hello' },
       { name: 'file', filename: 'export.csv', type: 'text/csv', content: 'item,annotator,label\r\na,b,c' },
@@ -85,8 +94,8 @@ describe('openUploadSource: multipart', () => {
     // split across chunks at awkward places
     const chunks = [body.slice(0, 7), body.slice(7, 90), body.slice(90)];
     const source = await openUploadSource(request(multipartHeaders, chunks), 1000);
-    expect(source).toMatchObject({ kind: 'multipart', fileName: 'export.csv', contentType: 'text/csv' });
-    expect(await readAll(source)).toBe('item,annotator,label\r\na,b,c');
+    expect(source.kind).toBe('multipart');
+    expect(await readParts(source)).toEqual([{ fileName: 'export.csv', contentType: 'text/csv', text: 'item,annotator,label\r\na,b,c', fields: { note: 'hello' } }]);
     expect(source.digest().sha256).toBe(sha256('item,annotator,label\r\na,b,c'));
   });
 
@@ -100,20 +109,52 @@ describe('openUploadSource: multipart', () => {
   });
 
   it('refuses a body without a file part', async () => {
-    const error = await failure(openUploadSource(request(multipartHeaders, [multipart([{ name: 'note', content: 'x' }])]), 1000));
+    const error = await failure(openUploadSource(request(multipartHeaders, [multipart([{ name: 'note', content: 'x' }])]), 1000).then(readAll));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/no file part/);
   });
 
-  it('refuses a second file part', async () => {
+  it('streams several file parts in order, each with the fields that came before it', async () => {
     const body = multipart([
-      { name: 'a', filename: 'a.csv', content: 'one' },
-      { name: 'b', filename: 'b.csv', content: 'two' },
+      { name: 'annotator:a.xml', content: 'alice' },
+      { name: 'file', filename: 'a.xml', content: 'one' },
+      { name: 'annotator:b.xml', content: 'bob' },
+      { name: 'file', filename: 'b.xml', content: 'two' },
     ]);
-    const source = await openUploadSource(request(multipartHeaders, [body]), 1000);
+    const source = await openUploadSource(request(multipartHeaders, [body.slice(0, 50), body.slice(50)]), 1000);
+    // busboy may parse ahead of the reader: a part sees at least the fields before it.
+    expect(await readParts(source)).toEqual([
+      { fileName: 'a.xml', contentType: 'text/plain', text: 'one', fields: expect.objectContaining({ 'annotator:a.xml': 'alice' }) },
+      { fileName: 'b.xml', contentType: 'text/plain', text: 'two', fields: { 'annotator:a.xml': 'alice', 'annotator:b.xml': 'bob' } },
+    ]);
+    const lines = `${sha256('one')} 3 a.xml\n${sha256('two')} 3 b.xml\n`;
+    expect(source.digest()).toEqual({ bytes: 6, sha256: sha256(lines) });
+  });
+
+  it('skips a part its reader does not read, and goes on with the next', async () => {
+    const body = multipart([
+      { name: 'file', filename: 'a.csv', content: 'x'.repeat(5000) },
+      { name: 'file', filename: 'b.csv', content: 'two' },
+    ]);
+    const source = await openUploadSource(request(multipartHeaders, [body]), 100_000);
+    const names: Array<string | null> = [];
+    let second = '';
+    for await (const part of source.parts) {
+      names.push(part.fileName);
+      if (part.fileName === 'b.csv') for await (const chunk of part.body) second += chunk.toString();
+    }
+    expect(names).toEqual(['a.csv', 'b.csv']);
+    expect(second).toBe('two');
+  });
+
+  it('counts the limit over all parts together', async () => {
+    const body = multipart([
+      { name: 'file', filename: 'a.csv', content: 'x'.repeat(15) },
+      { name: 'file', filename: 'b.csv', content: 'y'.repeat(15) },
+    ]);
+    const source = await openUploadSource(request(multipartHeaders, [body]), 20);
     const error = await failure(readAll(source));
-    expect(error.code).toBe('INVALID_INPUT');
-    expect(error.message).toMatch(/exactly one file part/);
+    expect(error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('refuses a truncated body (the closing boundary never comes)', async () => {
@@ -138,8 +179,7 @@ describe('openUploadSource: multipart', () => {
 describe('uploadSourceFromBytes', () => {
   it('is an upload of bytes in memory', async () => {
     const source = uploadSourceFromBytes(Buffer.from('abc'), 'demo.csv');
-    expect(source.fileName).toBe('demo.csv');
-    expect(await readAll(source)).toBe('abc');
+    expect(await readParts(source)).toEqual([{ fileName: 'demo.csv', contentType: null, text: 'abc', fields: {} }]);
     expect(source.digest()).toEqual({ bytes: 3, sha256: sha256('abc') });
   });
 });

@@ -33,8 +33,8 @@ describe('migrations', () => {
 
   it('applies every migration to an empty database, once', async () => {
     expect(await tables()).toEqual([]);
-    expect(await runMigrationsLocked(dataSource)).toEqual(['InitialSchema1764190000000']);
-    expect(MIGRATION_FILES).toHaveLength(1);
+    expect(await runMigrationsLocked(dataSource)).toEqual(['InitialSchema1764190000000', 'AnnotationProvenance1764200000000']);
+    expect(MIGRATION_FILES).toHaveLength(2);
     expect(await tables()).toEqual(TABLES);
     expect(await runMigrationsLocked(dataSource)).toEqual([]);
   });
@@ -118,6 +118,32 @@ describe('migrations', () => {
     expect(await dataSource.query(`SELECT * FROM items`)).toEqual([]);
   });
 
+  it('gives annotations the provenance columns, with defaults that need no rewrite, and reverts them alone', async () => {
+    const columns = async (): Promise<string[]> =>
+      (
+        await dataSource.query<{ column_name: string; spec: string }[]>(
+          `SELECT column_name, data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-') AS spec
+           FROM information_schema.columns WHERE table_name = 'annotations' AND ordinal_position > 15 ORDER BY ordinal_position`,
+        )
+      ).map((row) => `${row.column_name} ${row.spec}`);
+    const added = [
+      'ordinal integer NO 0',
+      'gold boolean NO false',
+      'text text YES -',
+      'source_file text YES -',
+      'source_task text YES -',
+      'source_annotation text YES -',
+      'source_region text YES -',
+      'source_track text YES -',
+      'source_tier text YES -',
+    ];
+    expect(await columns()).toEqual(added);
+    expect(await revertMigrationsLocked(dataSource, 1)).toBe(1);
+    expect(await columns()).toEqual([]);
+    expect(await runMigrationsLocked(dataSource)).toEqual(['AnnotationProvenance1764200000000']);
+    expect(await columns()).toEqual(added);
+  });
+
   it('waits for the migration lock held by another session', async () => {
     const other = dataSource.createQueryRunner();
     await other.connect();
@@ -142,7 +168,7 @@ describe('migrations', () => {
   });
 
   it('reverts every migration, leaving an empty schema', async () => {
-    expect(await revertMigrationsLocked(dataSource, Infinity)).toBe(1);
+    expect(await revertMigrationsLocked(dataSource, Infinity)).toBe(MIGRATION_FILES.length);
     expect(await tables()).toEqual([]);
     expect(await revertMigrationsLocked(dataSource, Infinity)).toBe(0);
   });

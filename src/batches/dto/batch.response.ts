@@ -76,6 +76,7 @@ export const DimensionResultResponse = z
     shape: z.enum(['categorical', 'intervals', 'boxes']),
     items: z.number().int(),
     annotators: z.number().int(),
+    goldJudgements: z.number().int().optional().describe('Gold (ground-truth) judgements of the dimension: stored, kept apart, counted by no figure'),
     undefinedReasons: z.record(z.string(), z.string()),
   })
   .meta({ id: 'DimensionResult' });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { formatNames } from '../../ingest/detect-format';
+import { INGEST_LIMITS } from '../../ingest/limits';
+import { tierPatternProblem } from '../../ingest/tier-pattern';
+
+/** Most frames per second `?fps=` takes (as the CLI's --fps). */
+export const MAX_FPS = 10_000;
 
 /** Query of `POST /v1/projects/:projectId/batches`. */
 export const UploadBatchQuery = z
@@ -7,7 +12,7 @@ export const UploadBatchQuery = z
     format: z
       .enum(formatNames() as [string, ...string[]])
       .optional()
-      .describe('Input format; detected from the content when absent'),
+      .describe('Input format of every file; detected from each file\'s content when absent'),
     vendor: z
       .string()
       .trim()
@@ -15,5 +20,33 @@ export const UploadBatchQuery = z
       .max(200)
       .optional()
       .describe('The vendor the export comes from (admin and qa_lead keys; a vendor key is its own vendor)'),
+    annotator: z
+      .string()
+      .trim()
+      .min(1)
+      .max(INGEST_LIMITS.maxNameLength)
+      .optional()
+      .describe(
+        'The annotator of every file whose format names none (CVAT, which names one only in job exports; ELAN files of one ' +
+          'annotator). A multipart field `annotator:<file name>` before a file part names that file\'s annotator instead.',
+      ),
+    fps: z.coerce
+      .number()
+      .positive()
+      .max(MAX_FPS)
+      .optional()
+      .describe('Frames per second of the video, for Label Studio timelinelabels (frame ranges)'),
+    tierPattern: z
+      .string()
+      .optional()
+      .superRefine((pattern, context) => {
+        const problem = pattern === undefined ? null : tierPatternProblem(pattern);
+        if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'ELAN: how a tier id names its dimension and annotator, a regular expression with the named groups ' +
+          '`dimension` and `annotator` (default `^(?<dimension>.+)@(?<annotator>.+)$`); at most 200 characters, at most ' +
+          '3 unbounded quantifiers, no repeated group holding a quantifier or an alternation, no backreferences',
+      ),
   });
 export type UploadBatchQuery = z.infer<typeof UploadBatchQuery>;

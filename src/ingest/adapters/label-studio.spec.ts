@@ -4,7 +4,9 @@ import { generateLabelStudioExport } from '../../../test/fixtures/label-studio/g
 import type { ParsedRecord, ReadOptions } from '../adapter';
 import { InputError, type InputIssue } from '../ingest.errors';
 import { INGEST_LIMITS } from '../limits';
-import { labelStudioAdapter, MAX_TASK_CHARS, readLabelStudio, type LabelStudioReadStats } from './label-studio';
+import { labelStudioAdapter, readLabelStudio, type LabelStudioReadStats } from './label-studio';
+
+const MAX_TASK_CHARS = INGEST_LIMITS.maxTaskChars;
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/label-studio');
 
@@ -29,7 +31,7 @@ async function readAll(text: string | Buffer, options: ReadOptions = {}, chunkSi
   const records: ParsedRecord[] = [];
   let stats: LabelStudioReadStats | undefined;
   try {
-    for await (const batch of readLabelStudio(chunksOf(text, chunkSize), options, { onStats: (reported) => (stats = reported) })) records.push(...batch);
+    for await (const batch of readLabelStudio(chunksOf(text, chunkSize), { ...options, onStats: (reported) => (stats = reported as LabelStudioReadStats) })) records.push(...batch);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { records, issues: [...error.issues], omitted: error.omitted, stats };
@@ -374,7 +376,7 @@ describe('Label Studio export: malformed input', () => {
     expect(second.issues).toEqual([{ path: '[0].annotations', message: `has ${tooMany} annotations, more than the limit of ${INGEST_LIMITS.maxResultsPerTask}` }]);
   });
 
-  it('does not keep a task larger than MAX_TASK_CHARS, and reads the next one', async () => {
+  it('does not keep a task larger than INGEST_LIMITS.maxTaskChars, and reads the next one', async () => {
     const huge = JSON.stringify({ id: 1, data: { text: 'x'.repeat(MAX_TASK_CHARS) }, annotations: [] });
     const text = `[${huge},\n${oneTask([choices('a', ['Positive'])]).slice(1)}`;
     const { records, issues } = await readAll(text, {}, 1 << 20);

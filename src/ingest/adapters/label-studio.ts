@@ -13,7 +13,7 @@ import { Utf8ChunkDecoder } from '../utf8-decoder';
  *
  * Streaming: the top-level array is split into its elements by a scanner that only follows strings
  * and brackets, and each task's text is then parsed alone with `JSON.parse`, so memory is bounded by
- * the largest task (MAX_TASK_CHARS), never the export. stream-json's parser + StreamArray, which do
+ * the largest task (INGEST_LIMITS.maxTaskChars), never the export. stream-json's parser + StreamArray, which do
  * the same job token by token, took 20 s of CPU just to assemble the 100,000 tasks (235 MB) of the
  * benchmark export, against under 5 s for this whole adapter; the benchmark allows 10 s for parsing
  * and storing. stream-json's Verifier still locates syntax errors (it counts positions).
@@ -33,7 +33,9 @@ import { Utf8ChunkDecoder } from '../utf8-decoder';
  * (required for `rectanglelabels`), else percent of the frame (videorectangle without a size).
  */
 
-export interface LabelStudioReadStats {
+/** What `ReadOptions.onStats` hears from this adapter. A type, not an interface, so that it is a
+ * `Record<string, number>`. */
+export type LabelStudioReadStats = {
   /** Task objects read. */
   tasks: number;
   /** Annotations read (gold ones included, cancelled ones not). */
@@ -46,17 +48,7 @@ export interface LabelStudioReadStats {
   skippedRelations: number;
   /** Model predictions found in `predictions[]`: not annotator judgements, not read. */
   ignoredPredictions: number;
-}
-
-/** Options only this adapter takes (until ReadOptions has a place for what an adapter skipped). */
-export interface LabelStudioReadExtras {
-  /** Called once when reading ends (also when it ends with an InputError), so a caller can say
-   * "3 cancelled annotations skipped". */
-  onStats?: (stats: Readonly<LabelStudioReadStats>) => void;
-}
-
-/** Characters of JSON text one task may have; beyond it the task is an error and is not kept. */
-export const MAX_TASK_CHARS = 32 * 1024 * 1024;
+};
 
 /** Bytes parsed per emitted batch, whatever the source's chunk size (as the canonical adapter). */
 const BATCH_BYTES = 64 * 1024;
@@ -288,10 +280,10 @@ class TaskArraySplitter {
 
   private retain(piece: string): void {
     this.keptChars += piece.length;
-    if (this.keptChars > MAX_TASK_CHARS) {
+    if (this.keptChars > INGEST_LIMITS.maxTaskChars) {
       this.keep = false;
       this.pieces = [];
-      this.current!.problem = `is larger than ${MAX_TASK_CHARS} characters of JSON; split the export into smaller tasks`;
+      this.current!.problem = `is larger than ${INGEST_LIMITS.maxTaskChars} characters of JSON; split the export into smaller tasks`;
     } else {
       this.pieces.push(piece);
     }
@@ -1127,16 +1119,17 @@ async function* inSlices(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
 
 /**
  * Reads a Label Studio JSON export: the records of each slice of input, then an InputError listing
- * every problem. `extras.onStats` hears what was skipped (cancelled annotations, relations, predictions).
+ * every problem. `options.onStats` hears what was skipped (cancelled annotations, relations,
+ * predictions) as a LabelStudioReadStats.
  */
-export async function* readLabelStudio(source: AsyncIterable<Buffer>, options: ReadOptions = {}, extras: LabelStudioReadExtras = {}): AsyncIterable<ParsedRecord[]> {
+export async function* readLabelStudio(source: AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncIterable<ParsedRecord[]> {
   const issues = new IssueCollector(options.issueLimit);
   const reader = new LabelStudioReader(issues, options);
   const splitter = new TaskArraySplitter();
   const decoder = new Utf8ChunkDecoder();
   const finish = (): void => {
     reader.finish();
-    extras.onStats?.({ ...reader.stats });
+    options.onStats?.({ ...reader.stats });
     const error = issues.toError();
     if (error !== null) throw error;
   };
@@ -1196,5 +1189,5 @@ export const labelStudioAdapter: FormatAdapter = {
   // A JSON array whose first element is an object with a task's keys; canonical JSONL lines are
   // objects, never an array, so the two cannot be confused.
   detect: (head) => /^\s*\[\s*\{/.test(head) && /"(annotations|data)"\s*:/.test(head),
-  read: (source, options) => readLabelStudio(source, options),
+  read: readLabelStudio,
 };

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipArchive } from '../../test/helpers/zip-writer';
+import type { ParsedRecord } from './adapter';
+import { InputError, type InputIssue } from './ingest.errors';
+import { UploadRecords } from './upload-records';
+import { uploadSourceFromBytes, type UploadPart, type UploadSource } from './upload-source';
+
+const FIXTURES = join(__dirname, '../../test/fixtures');
+const fixture = (path: string): Buffer => readFileSync(join(FIXTURES, path));
+
+/** A multipart-like upload of `files`, with form fields that all come before the first part. */
+function partsUpload(files: Array<{ name: string; bytes: Buffer | string; type?: string }>, fields: Record<string, string> = {}): UploadSource {
+  return {
+    kind: 'multipart',
+    fields: new Map(Object.entries(fields)),
+    parts: {
+      async *[Symbol.asyncIterator](): AsyncGenerator<UploadPart> {
+        for (const file of files) {
+          yield { fileName: file.name, contentType: file.type ?? null, body: (async function* () { yield Buffer.from(file.bytes); })() };
+        }
+      },
+    },
+    digest: () => ({ bytes: 0, sha256: '' }),
+  };
+}
+
+async function readAll(reading: UploadRecords): Promise<ParsedRecord[]> {
+  const records: ParsedRecord[] = [];
+  for await (const chunk of reading.records()) records.push(...chunk);
+  return records;
+}
+
+function issuesOf(fn: () => unknown): InputIssue[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('UploadRecords', () => {
+  it('reads one raw body as before: its issues name no file', async () => {
+    const reading = new UploadRecords(uploadSourceFromBytes(Buffer.from('item,annotator,label\nu1,a,x\n,b,y\n'), null));
+    await readAll(reading);
+    expect(issuesOf(() => reading.finish())).toEqual([{ line: 3, field: 'item', message: 'is empty' }]);
+  });
+
+  it('reads several files as one data set, each with its annotator from a field or the default', async () => {
+    const reading = new UploadRecords(
+      partsUpload(
+        [
+          { name: 'video-annotator-a.xml', bytes: fixture('cvat/video-annotator-a.xml') },
+          { name: 'video-annotator-b.xml', bytes: fixture('cvat/video-annotator-b.xml') },
+        ],
+        { 'annotator:video-annotator-a.xml': 'alice', note: 'ignored' },
+      ),
+      { annotator: 'bob' },
+    );
+    const records = await readAll(reading);
+    const dataset = reading.finish();
+    expect(dataset.annotators).toEqual(['alice', 'bob']);
+    expect(new Set(records.map((record) => record.provenance?.file))).toEqual(new Set(['video-annotator-a.xml', 'video-annotator-b.xml']));
+    expect(reading.files.map((file) => [file.file, file.format, file.annotator])).toEqual([
+      ['video-annotator-a.xml', 'cvat', 'alice'],
+      ['video-annotator-b.xml', 'cvat', 'bob'],
+    ]);
+    expect(reading.formats).toBe('cvat');
+    expect(reading.partNames).toEqual(['video-annotator-a.xml', 'video-annotator-b.xml']);
+  });
+
+  it('collects every file\'s problems, naming the file, and a field that names no file', async () => {
+    const reading = new UploadRecords(
+      partsUpload(
+        [
+          { name: 'a.csv', bytes: 'item,annotator,label\nu1,a,x\n' },
+          { name: 'b.csv', bytes: '' },
+          { name: 'c.csv', bytes: 'item,annotator,label\nu1,a,y\n' },
+        ],
+        { 'annotator:d.xml': 'dora' },
+      ),
+    );
+    await readAll(reading);
+    expect(issuesOf(() => reading.finish())).toEqual([
+      { field: 'annotator:d.xml', message: 'names the annotator of "d.xml", but no file of that name came after it (the field must precede its file\'s part)' },
+      { file: 'b.csv', message: 'is empty' },
+      { file: 'c.csv', line: 2, message: 'annotator "a" judged item "u1" in text/label twice (a.csv line 2 and c.csv line 2)' },
+    ]);
+  });
+
+  it('reads each part that is a zip entry by entry, naming entries inside the archive', async () => {
+    const zip = zipArchive([
+      { name: 'ls/mixed-export.json', content: fixture('label-studio/mixed-export.json') },
+      { name: 'bad.csv', content: 'item,annotator,label\nu1,,x\n' },
+    ]);
+    const reading = new UploadRecords(partsUpload([{ name: 'exports.zip', bytes: zip }]), { read: { fps: 30 } });
+    const records = await readAll(reading);
+    expect(records).toHaveLength(20);
+    expect(issuesOf(() => reading.finish())).toEqual([{ file: 'exports.zip/bad.csv', line: 2, field: 'annotator', message: 'is empty' }]);
+    expect(reading.files.map((file) => file.file)).toEqual(['exports.zip/ls/mixed-export.json', 'exports.zip/bad.csv']);
+  });
+
+  it('refuses an upload of gold and free text only: nothing to compare', async () => {
+    const gold = JSON.stringify([
+      { id: 1, data: { text: 'x' }, annotations: [{ id: 1, completed_by: 1, ground_truth: true, result: [{ id: 'r', from_name: 's', to_name: 'text', type: 'choices', value: { choices: ['A'] } }] }] },
+    ]);
+    const reading = new UploadRecords(uploadSourceFromBytes(Buffer.from(gold), 'gold.json'));
+    await readAll(reading);
+    expect(issuesOf(() => reading.finish())).toEqual([{ message: 'holds no judgements to compare: every record is gold or free text' }]);
+  });
+});
