@@ -1,4 +1,5 @@
 import { prepareReliability, type PreparedReliability } from './alpha';
+import { seedState } from './random';
 import { AgreementInputError, type Level, type ReliabilityData } from './types';
 
 export interface BootstrapOptions {
@@ -86,23 +87,14 @@ const TWO_TO_32 = 4294967296;
  * The draws of `randomInt(createRandom(seed), n)` (random.ts): the same numbers in the same order,
  * a whole resample at a time. createRandom keeps the xoshiro128** state in closure variables, where
  * V8 holds 32-bit words as boxed numbers (beyond its small integers), allocating on every step; here
- * the state lives in locals during a batch, about ten times faster. Seeding and generator step are those of random.ts, word
- * for word (bootstrap.spec.ts checks the streams against each other).
+ * the state lives in locals during a batch, about ten times faster. The seeding is random.ts's
+ * seedState and the generator step is xoshiro128StarStar's, word for word (bootstrap.spec.ts checks the streams against each other).
  */
 export class UnitSampler {
   private readonly state = new Int32Array(4);
 
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed)) throw new AgreementInputError(`seed must be an integer, got ${seed}`);
-    let counter = seed | 0;
-    for (let word = 0; word < 4; word++) {
-      counter = (counter + 0x9e3779b9) | 0;
-      let hash = counter ^ (counter >>> 16);
-      hash = Math.imul(hash, 0x21f0aaad);
-      hash ^= hash >>> 15;
-      hash = Math.imul(hash, 0x735a2d97);
-      this.state[word] = hash ^ (hash >>> 15);
-    }
+    this.state.set(seedState(seed));
   }
 
   /**

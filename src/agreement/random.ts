@@ -32,6 +32,11 @@ export function xoshiro128StarStar(state: readonly [number, number, number, numb
  * The seed is any integer, taken modulo 2³².
  */
 export function createRandom(seed: number): () => number {
+  return xoshiro128StarStar(seedState(seed));
+}
+
+/** The four state words createRandom(seed) starts from (see createRandom). */
+export function seedState(seed: number): [number, number, number, number] {
   if (!Number.isSafeInteger(seed)) throw new AgreementInputError(`seed must be an integer, got ${seed}`);
   let counter = seed | 0;
   const words = [0, 0, 0, 0].map(() => {
@@ -42,7 +47,7 @@ export function createRandom(seed: number): () => number {
     hash = Math.imul(hash, 0x735a2d97);
     return hash ^ (hash >>> 15);
   });
-  return xoshiro128StarStar(words as [number, number, number, number]);
+  return words as [number, number, number, number];
 }
 
 /**
