@@ -575,6 +575,26 @@ describe('estimateStreamOffset', () => {
     );
   });
 
+  it('picks the shift the definition picks: the best IoU over every b_j − a_i, ±D and 0, smallest |d| first', () => {
+    // Brute force over the full candidate set, deciding ties on exact IoUs with the same rule.
+    const reference = (a: Interval[], b: Interval[], maxShift: number): number => {
+      const boundariesA = mergeIntervals(a).flatMap((x) => [x.start, x.end]);
+      const boundariesB = mergeIntervals(b).flatMap((y) => [y.start, y.end]);
+      const shifts = [-maxShift, 0, maxShift, ...boundariesA.flatMap((x) => boundariesB.map((y) => y - x))].filter((d) => Math.abs(d) <= maxShift).map((d) => d + 0);
+      const ious = shifts.map((d) => iouAt(a, b, d));
+      const top = Math.max(...ious);
+      const ties = shifts.filter((_, k) => ious[k]! >= top - 1e-12);
+      return ties.reduce((x, y) => (Math.abs(y) < Math.abs(x) || (Math.abs(y) === Math.abs(x) && y < x) ? y : x));
+    };
+    fc.assert(
+      fc.property(intervalList, intervalList, fc.integer({ min: 0, max: 24 }), (a, b, eighths) => {
+        const maxShift = eighths / 8;
+        expect(estimateStreamOffset(a, b, { maxShift }).offset).toBe(reference(a, b, maxShift));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('moves by s when b is shifted by s', () => {
     // b = A + t has its unique best shift at t, so shifting b by s moves the estimate to t + s.
     fc.assert(
