@@ -3,7 +3,7 @@
  * Every figure is a number or null, never NaN; each null has its reason in `undefinedReasons`.
  */
 import { alphaAndUnitDisagreement, dropOneAlphaOfPrepared, pairwiseAlphaOfPrepared, prepareReliability } from './alpha';
-import { bootstrapAlpha, type BootstrapResult } from './bootstrap';
+import { bootstrapAlpha, type BootstrapResult, type ResampleAlphas } from './bootstrap';
 import { boxAgreement, type BoxJudgement } from './boxes';
 import {
   DATASET_ISSUE_LIMIT,
@@ -27,7 +27,7 @@ export interface AnalyzeOptions {
   /** Per dimension, keyed `modality/dimension` or just `dimension` (the former wins). */
   levels?: Record<string, Level>;
   /** Bootstrap confidence interval of alpha; none when absent. */
-  bootstrap?: { samples: number; seed: number; alphaMin?: number };
+  bootstrap?: { samples: number; seed: number; alphaMin?: number; resampleAlphas?: ResampleAlphas };
   /** Least IoU for matching segments and boxes; default 0.5. */
   threshold?: number;
 }

@@ -1,5 +1,5 @@
 import { alphaOfPrepared, krippendorffAlpha, prepareReliability } from './alpha';
-import { bootstrapAlpha, quantileType7, resampledAlpha, UnitSampler } from './bootstrap';
+import { bootstrapAlpha, bootstrapResampleAlphas, quantileType7, resampledAlpha, resampleSeed, UnitSampler } from './bootstrap';
 import { createRandom, randomInt } from './random';
 import { ReliabilityDataBuilder, reliabilityFromMatrix } from './reliability';
 import { AgreementInputError, LEVELS, type Level, type ReliabilityData } from './types';
@@ -154,12 +154,12 @@ function randomData(seed: number, level: Level, unitCount: number): ReliabilityD
 
 /** The bootstrap as it was before resampledAlpha: draw counts as unit weights of alphaOfPrepared. */
 function referenceAlphas(data: ReliabilityData, level: Level, samples: number, seed: number): Array<number | null> {
-  const random = createRandom(seed);
   const prepared = prepareReliability(data, level);
   const pairable = prepared.pairableUnits;
   const weights = new Float64Array(data.unitOffsets.length - 1);
   const alphas: Array<number | null> = [];
   for (let s = 0; s < samples; s++) {
+    const random = createRandom(resampleSeed(seed, s));
     weights.fill(0);
     for (let k = 0; k < pairable.length; k++) weights[pairable[randomInt(random, pairable.length)]!]! += 1;
     alphas.push(alphaOfPrepared(prepared, weights).alpha.value);
@@ -260,8 +260,9 @@ describe('bootstrapAlpha against the unit-weight bootstrap', () => {
       const result = bootstrapAlpha(data, level, { samples, seed, confidence: 0.9, alphaMin: 0.5 });
       expect(result.undefinedSamples).toBe(samples - defined.length);
       expect(result.probabilityBelowMin).toBe(defined.filter((alpha) => alpha < 0.5).length / defined.length);
-      const lower = quantileType7(defined, 0.05);
-      const upper = quantileType7(defined, 0.95);
+      // The positions bootstrapAlpha computes: (1 − 0.9) / 2 is 0.04999999999999999, not 0.05.
+      const lower = quantileType7(defined, (1 - 0.9) / 2);
+      const upper = quantileType7(defined, (1 + 0.9) / 2);
       if (level === 'nominal' || level === 'ratio') {
         expect([result.lower, result.upper]).toEqual([lower, upper]);
       } else {
@@ -269,5 +270,60 @@ describe('bootstrapAlpha against the unit-weight bootstrap', () => {
         expect(Math.abs(result.upper! - upper)).toBeLessThanOrEqual(1e-12);
       }
     }
+  });
+});
+
+describe('bootstrapResampleAlphas', () => {
+  const data = synthetic(7);
+
+  it.each(LEVELS)('gives the same alphas for any split of the resamples into ranges (%s)', (level) => {
+    const all = bootstrapResampleAlphas(data, level, 5, 0, 60);
+    const parts = [
+      bootstrapResampleAlphas(data, level, 5, 0, 17),
+      bootstrapResampleAlphas(data, level, 5, 17, 17),
+      bootstrapResampleAlphas(data, level, 5, 17, 41),
+      bootstrapResampleAlphas(data, level, 5, 41, 60),
+    ];
+    expect(Float64Array.from(parts.flatMap((part) => [...part]))).toEqual(all);
+  });
+
+  it('gives NaN for resamples whose alpha is undefined', () => {
+    const alphas = bootstrapResampleAlphas(reliabilityFromMatrix([[0, 0], [0, 1]]), 'nominal', 9, 0, 400);
+    const undefinedCount = alphas.filter((alpha) => Number.isNaN(alpha)).length;
+    expect(undefinedCount).toBe(bootstrapAlpha(reliabilityFromMatrix([[0, 0], [0, 1]]), 'nominal', { samples: 400, seed: 9 }).undefinedSamples);
+    expect(undefinedCount).toBeGreaterThan(0);
+  });
+
+  it('draws resample 0 from createRandom(seed) itself, the others from generators of their own', () => {
+    expect(resampleSeed(11, 0)).toBe(11);
+    const seeds = new Set(Array.from({ length: 1000 }, (_unused, r) => resampleSeed(11, r)));
+    expect(seeds.size).toBe(1000);
+  });
+
+  it('rejects a bad range', () => {
+    expect(() => bootstrapResampleAlphas(data, 'nominal', 1, 5, 4)).toThrow(AgreementInputError);
+    expect(() => bootstrapResampleAlphas(data, 'nominal', 1, -1, 4)).toThrow(AgreementInputError);
+  });
+});
+
+describe('bootstrapAlpha with resampleAlphas', () => {
+  it('summarises the alphas the hook computes, as it would its own', () => {
+    const data = synthetic(8);
+    const hook = jest.fn((d: ReliabilityData, level: Level, seed: number, samples: number) => {
+      const half = Math.floor(samples / 2);
+      const alphas = new Float64Array(samples);
+      alphas.set(bootstrapResampleAlphas(d, level, seed, half, samples), half);
+      alphas.set(bootstrapResampleAlphas(d, level, seed, 0, half), 0);
+      return alphas;
+    });
+    const split = bootstrapAlpha(data, 'ordinal', { samples: 101, seed: 4, resampleAlphas: hook });
+    expect(hook).toHaveBeenCalledWith(data, 'ordinal', 4, 101);
+    expect(split).toEqual(bootstrapAlpha(data, 'ordinal', { samples: 101, seed: 4 }));
+  });
+
+  it('refuses a hook that returns the wrong number of alphas', () => {
+    expect(() => bootstrapAlpha(synthetic(8), 'nominal', { samples: 10, seed: 1, resampleAlphas: () => new Float64Array(9) })).toThrow(
+      'expected 10 resample alphas, got 9',
+    );
   });
 });

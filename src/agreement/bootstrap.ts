@@ -2,6 +2,13 @@ import { prepareReliability, type PreparedReliability } from './alpha';
 import { seedState } from './random';
 import { AgreementInputError, type Level, type ReliabilityData } from './types';
 
+/**
+ * The alphas of resamples `from` .. `to − 1` of a bootstrap (see bootstrapResampleAlphas), NaN
+ * where undefined. A caller may compute ranges of them elsewhere (worker threads) and put them
+ * together: every resample has a generator of its own, so the split does not change them.
+ */
+export type ResampleAlphas = (data: ReliabilityData, level: Level, seed: number, samples: number) => Float64Array;
+
 export interface BootstrapOptions {
   samples: number;
   seed: number;
@@ -9,6 +16,11 @@ export interface BootstrapOptions {
   alphaMin?: number;
   /** Coverage of the percentile interval, in (0, 1); default 0.95. */
   confidence?: number;
+  /**
+   * Computes the `samples` resample alphas (all of them, in resample order); default
+   * bootstrapResampleAlphas(data, level, seed, 0, samples) in this thread.
+   */
+  resampleAlphas?: ResampleAlphas;
 }
 
 export interface BootstrapResult {
@@ -27,8 +39,9 @@ export interface BootstrapResult {
 
 /**
  * Bootstrap of Krippendorff's alpha (DESIGN.md section 3): each resample draws as many pairable units
- * as there are, with replacement, from a seeded generator; alpha of the resample is alpha with the
- * draw counts as unit weights. Same data, level and options → identical result.
+ * as there are, with replacement, from a seeded generator of its own (resampleSeed: seed and
+ * resample index); alpha of the resample is alpha with the draw counts as unit weights. Same data,
+ * level and options → identical result, however the resamples are spread over threads.
  *
  * A resample costs O(pairable units) plus O(categories) (see resampledAlpha), not a pass over the
  * values: about 2–3 ms for 200,000 units of 4–5 values.
@@ -42,23 +55,16 @@ export function bootstrapAlpha(data: ReliabilityData, level: Level, options: Boo
     throw new AgreementInputError(`confidence must be in (0, 1), got ${confidence}`);
   }
   if (!Number.isFinite(alphaMin)) throw new AgreementInputError(`alphaMin must be a finite number, got ${alphaMin}`);
-  const sampler = new UnitSampler(seed);
-  const prepared = prepareReliability(data, level);
-  const alphaOfDraws = resampledAlpha(prepared);
+  seedState(seed); // checks the seed before any resample (or thread) starts
+  const alphas = options.resampleAlphas?.(data, level, seed, samples) ?? bootstrapResampleAlphas(data, level, seed, 0, samples);
+  if (alphas.length !== samples) throw new Error(`expected ${samples} resample alphas, got ${alphas.length}`);
 
-  const draws = new Int32Array(prepared.pairableUnits.length);
-  const alphas = new Float64Array(samples);
+  const definedAlphas = new Float64Array(samples);
   let defined = 0;
-  for (let s = 0; s < samples; s++) {
-    draws.fill(0);
-    sampler.drawInto(draws);
-    const alpha = alphaOfDraws(draws);
-    if (alpha !== null) alphas[defined++] = alpha;
-  }
-
+  for (const alpha of alphas) if (!Number.isNaN(alpha)) definedAlphas[defined++] = alpha;
   const result = { confidence, samples, seed, alphaMin, undefinedSamples: samples - defined };
   if (defined === 0) return { ...result, lower: null, upper: null, probabilityBelowMin: null };
-  const sorted = alphas.subarray(0, defined).sort();
+  const sorted = definedAlphas.subarray(0, defined).sort();
   let below = 0;
   for (const alpha of sorted) if (alpha < alphaMin) below += 1;
   return {
@@ -67,6 +73,37 @@ export function bootstrapAlpha(data: ReliabilityData, level: Level, options: Boo
     upper: quantileType7(sorted, (1 + confidence) / 2),
     probabilityBelowMin: below / defined,
   };
+}
+
+/**
+ * The alphas of resamples `from` .. `to − 1` (0 ≤ from ≤ to) of bootstrapAlpha with this seed, NaN
+ * where a resample's alpha is undefined. Resample r depends only on (data, level, seed, r), so any
+ * split of 0 .. samples − 1 into ranges, computed anywhere, gives the same alphas.
+ */
+export function bootstrapResampleAlphas(data: ReliabilityData, level: Level, seed: number, from: number, to: number): Float64Array {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to >= from)) {
+    throw new AgreementInputError(`resample range must be integers 0 ≤ from ≤ to, got ${from}..${to}`);
+  }
+  const prepared = prepareReliability(data, level);
+  const alphaOfDraws = resampledAlpha(prepared);
+  const draws = new Int32Array(prepared.pairableUnits.length);
+  const alphas = new Float64Array(to - from);
+  for (let r = from; r < to; r++) {
+    draws.fill(0);
+    new UnitSampler(resampleSeed(seed, r)).drawInto(draws);
+    alphas[r - from] = alphaOfDraws(draws) ?? Number.NaN;
+  }
+  return alphas;
+}
+
+/**
+ * The seed of resample r's generator: createRandom(resampleSeed(seed, r)) starts from the hash of
+ * the counter values seed + (4r + 1 .. 4r + 4) · 0x9e3779b9 (random.ts seedState), so resample 0
+ * draws what createRandom(seed) draws and no two resamples of a seed share a starting state (the
+ * step is odd: 4r + j differ mod 2³² for fewer than 2³⁰ resamples).
+ */
+export function resampleSeed(seed: number, resample: number): number {
+  return ((seed | 0) + Math.imul(4 * resample, 0x9e3779b9)) | 0;
 }
 
 /**
@@ -82,6 +119,9 @@ export function quantileType7(sorted: ArrayLike<number>, p: number): number {
 }
 
 const TWO_TO_32 = 4294967296;
+const TWO_TO_31 = 2147483648;
+/** -2³¹ as an int32: xor flips a word's sign bit. */
+const SIGN_BIT = -2147483648;
 
 /**
  * The draws of `randomInt(createRandom(seed), n)` (random.ts): the same numbers in the same order,
@@ -106,16 +146,25 @@ export class UnitSampler {
   }
 }
 
-/** UnitSampler.drawInto: draws into counts from the state and stores the new state. */
+/**
+ * UnitSampler.drawInto: draws into counts from the state and stores the new state. The state is
+ * stored once, after the loop: storing it on every draw (as the note before observedSum suggests
+ * for results) doubled the cost of a draw. The stores deoptimize the on-stack-replaced code of the
+ * first call or two (no type feedback yet); from then on V8 runs the function's regular optimized
+ * code, which has it (`--trace-deopt`: two bailouts in a 1000-resample bootstrap, none after).
+ */
 function drawBatch(state: Int32Array, counts: Int32Array): void {
   const n = counts.length;
-  const limit = TWO_TO_32 - (TWO_TO_32 % n);
+  // randomInt's rejection test `draw >= limit`, i.e. draw > limit − 1 (≤ 2³² − 1, so an int32 with
+  // its sign bit flipped, even when n divides 2³² and nothing is rejected), done on signed words: with
+  // both sides' sign bits flipped, the signed order is the unsigned one (no conversion to a double).
+  const signedLast = (TWO_TO_32 - (TWO_TO_32 % n) - 1 - TWO_TO_31) | 0;
   let s0 = state[0]!;
   let s1 = state[1]!;
   let s2 = state[2]!;
   let s3 = state[3]!;
   for (let k = 0; k < n; k++) {
-    let draw: number;
+    let flipped: number;
     do {
       const times5 = (s1 + (s1 << 2)) | 0;
       const rotated = (times5 << 7) | (times5 >>> 25);
@@ -127,18 +176,18 @@ function drawBatch(state: Int32Array, counts: Int32Array): void {
       s0 ^= s3;
       s2 ^= shifted;
       s3 = (s3 << 11) | (s3 >>> 21);
-      // randomInt's (random() · 2³²) >>> 0 is result >>> 0: random() is that over 2³², exactly.
-      draw = result >>> 0;
-    } while (draw >= limit);
+      flipped = result ^ SIGN_BIT;
+    } while (flipped > signedLast);
+    // randomInt's (random() · 2³²) >>> 0 is result >>> 0: random() is that over 2³², exactly.
+    const draw = (flipped ^ SIGN_BIT) >>> 0;
     // draw % n without a floating-point remainder (a call for draws ≥ 2³¹). The quotient draw / n is
     // never rounded up to the next integer: its distance to it is ≥ 1/n, more than half an ulp.
     counts[draw - ((draw / n) >>> 0) * n]! += 1;
-    // Stored on every draw, not after the loop (see the note before observedSum).
-    state[0] = s0;
-    state[1] = s1;
-    state[2] = s2;
-    state[3] = s3;
   }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
 }
 
 /** Alpha of one resample from its draw counts, or null when alpha is undefined. */

@@ -1,6 +1,7 @@
 import { analyzeDataset, type AnalyzeOptions, type DimensionResult } from '../agreement/analyze';
 import { DatasetInputError } from '../agreement/dataset';
 import { LEVELS } from '../agreement/types';
+import { fanOutResampleAlphas } from '../batches/bootstrap-fan-out';
 import { formatNames } from '../ingest/detect-format';
 import {
   COMMON_OPTIONS,
@@ -86,7 +87,7 @@ Exit codes: 0 done, 2 bad input (each problem on stderr as FILE:LINE: message, o
     const loaded = await loadDataset(files, inputOptions(values), io);
     const results = analyzeLoaded(loaded, {
       ...(level === undefined ? {} : { level }),
-      ...(samples === undefined ? {} : { bootstrap: { samples, seed: seed ?? DEFAULT_SEED } }),
+      ...(samples === undefined ? {} : { bootstrap: { samples, seed: seed ?? DEFAULT_SEED, resampleAlphas: fanOutResampleAlphas } }),
     });
     writeResults(io, values, results, loaded);
     return EXIT_OK;

@@ -17,7 +17,7 @@ function capture(level: pino.Level) {
 
 async function exchange(logger: pino.Logger, statusCode: number, ended = true) {
   const request = Object.assign(new EventEmitter(), { method: 'GET', url: '/v1/x?y=1', requestId: 'r1', readableAborted: false });
-  const response = Object.assign(new EventEmitter(), { statusCode, writableEnded: ended });
+  const response = Object.assign(new EventEmitter(), { statusCode, writableEnded: ended, req: request });
   let nexted = false;
   createRequestLogMiddleware(logger)(request as unknown as HttpRequest, response as unknown as HttpResponse, () => (nexted = true));
   expect(nexted).toBe(true);
