@@ -1,5 +1,5 @@
 import type { AnalyzeOptions } from '../agreement/analyze';
-import type { Level } from '../agreement/types';
+import { compileSchema } from '../projects/project-schema';
 import {
   PolicySchema,
   ProjectSchemaDefinitionSchema,
@@ -13,20 +13,17 @@ import {
 export const SERVICE_BOOTSTRAP = { samples: 1000, seed: 1 } as const;
 
 /**
- * The analysis options of a project: each dimension's level from the schema, and the bootstrap
- * against the policy's minimum alpha. The worker and the tests build options only through here,
- * so what the service stores is what `analyzeDataset` gives for the same file and settings.
- * Stored settings are parsed leniently: a schema or policy that no longer parses counts as unset.
+ * The analysis options of a project: each dimension's level from the schema, the bootstrap
+ * against the policy's minimum alpha, and the policy's matching threshold. (A named ordinal
+ * label's order reaches the analysis as the record's value, its rank, set at ingest by
+ * CompiledSchema.prepareRecord.) The worker and the tests build options only through here, so
+ * what the service stores is what `analyzeDataset` gives for the same file and settings. Stored
+ * settings are parsed leniently: a schema or policy that no longer parses counts as unset.
  */
 export function analysisOptionsFor(schema: unknown, policy: unknown): AnalyzeOptions {
   const parsedSchema = ProjectSchemaDefinitionSchema.safeParse(schema ?? {});
   const parsedPolicy = PolicySchema.safeParse(policy ?? {});
-  const levels: Record<string, Level> = {};
-  if (parsedSchema.success) {
-    for (const entry of parsedSchema.data.dimensions ?? []) {
-      if (entry.level !== undefined) levels[`${entry.modality}/${entry.dimension}`] = entry.level;
-    }
-  }
-  const minAlpha = resolvePolicy(parsedPolicy.success ? parsedPolicy.data : null).minAlpha;
-  return { levels, bootstrap: { ...SERVICE_BOOTSTRAP, alphaMin: minAlpha } };
+  const levels = parsedSchema.success ? compileSchema(parsedSchema.data).levels : {};
+  const resolved = resolvePolicy(parsedPolicy.success ? parsedPolicy.data : null);
+  return { levels, threshold: resolved.matchThreshold, bootstrap: { ...SERVICE_BOOTSTRAP, alphaMin: resolved.minAlpha } };
 }

@@ -8,6 +8,7 @@ import { InputError, IssueCollector, inFile } from '../ingest/ingest.errors';
 import { openInput, totalStats, type InputFile, type InputFileSummary } from '../ingest/input-files';
 import { RecordPositions } from '../ingest/record-positions';
 import { isZipFile, zipEntries } from '../ingest/zip-source';
+import type { CompiledSchema } from '../projects/project-schema';
 import { UsageError, type CliIo } from './command';
 import { withProgress } from './progress-bar';
 import type { InputOptions } from './read-options';
@@ -82,9 +83,11 @@ function shifted(builder: DatasetBuilder, base: number): RecordTarget {
 /**
  * Reads the FILEs — each in the format detected from its own start (or `options.format`); a zip
  * archive is read entry by entry — into one Dataset. Every problem of every file (the readers' and
- * the dataset's) comes back together as one InputError whose issues name their file.
+ * the dataset's) comes back together as one InputError whose issues name their file. With a project
+ * `schema`, every record goes through its prepareRecord, as in the service's ingest: records outside
+ * it are input errors, its gold annotators' records are gold.
  */
-export async function loadDataset(files: readonly string[], options: InputOptions, io: CliIo): Promise<LoadedDataset> {
+export async function loadDataset(files: readonly string[], options: InputOptions, io: CliIo, schema?: CompiledSchema): Promise<LoadedDataset> {
   const positions = new RecordPositions();
   const builder = new DatasetBuilder({ describePosition: (position) => positions.describe(position) });
   const issues = new IssueCollector();
@@ -103,12 +106,16 @@ export async function loadDataset(files: readonly string[], options: InputOption
     summaries.push(opened.summary);
     const before = builder.records;
     try {
-      if (opened.adapter === canonicalCsv) {
+      if (opened.adapter === canonicalCsv && schema === undefined) {
         // The common case, read without a record object per row (the same records, order and errors).
         await readCanonicalCsvInto(opened.source, base === 0 ? builder : shifted(builder, base), opened.options);
       } else {
         for await (const batch of opened.adapter.read(opened.source, opened.options)) {
-          for (const record of batch) builder.add(record, positions.of(record));
+          for (const record of batch) {
+            const violation = schema?.prepareRecord(record) ?? null;
+            if (violation === null) builder.add(record, positions.of(record));
+            else issues.add({ file: input.file, ...positions.locate(positions.of(record)), ...violation });
+          }
         }
       }
     } catch (error) {

@@ -7,6 +7,7 @@
  * 422 lists them all. Free of Nest and pg: the ingest service feeds `records()` to the COPY writer.
  */
 import { DatasetBuilder, DatasetInputError, type Dataset } from '../agreement/dataset';
+import type { CompiledSchema } from '../projects/project-schema';
 import type { ParsedRecord, ReadOptions } from './adapter';
 import { InputError, IssueCollector, inFile, type InputIssue } from './ingest.errors';
 import { AnnotatorAssignment, openInput, type InputFile, type InputFileSummary } from './input-files';
@@ -25,6 +26,8 @@ export interface UploadReadOptions {
   /** fps, tierPattern, modalities. */
   read?: ReadOptions;
   zipLimits?: ZipLimits;
+  /** The project's schema: records outside it are input errors; its gold annotators' records are gold. */
+  schema?: CompiledSchema;
 }
 
 const ZIP_TYPES: ReadonlySet<string> = new Set(['application/zip', 'application/x-zip-compressed']);
@@ -168,9 +171,14 @@ export class UploadRecords {
     this.files.push(opened.summary);
     this.currentFile = input.fileName ?? null;
     const { builder, positions } = this;
+    const schema = this.options.schema;
     try {
       for await (const chunk of opened.adapter.read(opened.source, opened.options)) {
-        for (const record of chunk) builder.add(record, positions.of(record));
+        for (const record of chunk) {
+          const violation = schema?.prepareRecord(record) ?? null;
+          if (violation === null) builder.add(record, positions.of(record));
+          else this.issues.add({ file: input.file, ...positions.locate(positions.of(record)), ...violation });
+        }
         opened.summary.records += chunk.length;
         yield chunk;
       }

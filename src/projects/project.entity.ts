@@ -10,13 +10,21 @@ export class Project {
   @Column('text')
   name!: string;
 
-  /** Levels of measurement and cross-modal mappings; null = defaults. */
+  /** The current schema (dimensions, cross-modal mappings, gold annotators); null = inferred from the data. */
   @Column('jsonb', { nullable: true })
   schema!: ProjectSchemaDefinition | null;
 
-  /** Quality-gate policy; null = the defaults of DESIGN.md section 5. */
+  /** The current schema's version in project_settings_versions; null while there is none. */
+  @Column('integer', { name: 'schema_version', nullable: true })
+  schemaVersion!: number | null;
+
+  /** The current quality-gate policy; null = the defaults of DESIGN.md section 5. */
   @Column('jsonb', { nullable: true })
   policy!: Policy | null;
+
+  /** The current policy's version in project_settings_versions; null while there is none. */
+  @Column('integer', { name: 'policy_version', nullable: true })
+  policyVersion!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -8,7 +8,9 @@ export function toProjectResponse(project: Project): ProjectResponse {
     id: project.id,
     name: project.name,
     schema: project.schema,
+    schemaVersion: project.schemaVersion,
     policy: project.policy,
+    policyVersion: project.policyVersion,
     effectivePolicy: resolvePolicy(project.policy),
     createdAt: project.createdAt.toISOString(),
   };

@@ -8,6 +8,14 @@ import type { IssueKeyBody } from './dto/issue-key.dto';
 import type { Project } from './project.entity';
 import { ProjectRepository } from './project.repository';
 
+/** Key ids are uuids; a principal made up outside the API (the demo seed) has none to record. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The API key behind a change, for `created_by` columns; null for a principal without a key. */
+export function actorKeyId(principal: Principal): string | null {
+  return UUID.test(principal.keyId) ? principal.keyId : null;
+}
+
 @Injectable()
 export class ProjectService {
   constructor(
@@ -15,10 +23,13 @@ export class ProjectService {
     private readonly keys: ApiKeyService,
   ) {}
 
-  /** Admins create projects; other keys are refused with 403 (there is no id to hide). */
+  /**
+   * Admins create projects; other keys are refused with 403 (there is no id to hide). A schema or
+   * policy given is stored as its version 1.
+   */
   async create(principal: Principal, body: CreateProjectBody): Promise<Project> {
     assertRole(principal, 'admin');
-    return this.projects.create({ name: body.name, schema: body.schema ?? null, policy: body.policy ?? null });
+    return this.projects.create({ name: body.name, schema: body.schema ?? null, policy: body.policy ?? null }, actorKeyId(principal));
   }
 
   /** The projects the key may see: all for an admin, its own for a project key. */

@@ -38,7 +38,9 @@ describe('projects', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: body.name,
       schema: body.schema,
+      schemaVersion: 1,
       policy: { minAlpha: 0.8, minJudgementsPerItem: 3 },
+      policyVersion: 1,
       effectivePolicy: {
         minAlpha: 0.8,
         minAlphaByDimension: {},
@@ -46,6 +48,12 @@ describe('projects', () => {
         maxFlaggedItemShare: 0.05,
         maxStreamOffsetSeconds: 0.2,
         minJudgementsPerItem: 3,
+        minGoldAccuracy: null,
+        boundaryToleranceSeconds: 0.25,
+        crossModalToleranceSeconds: 0.5,
+        outlierMargin: 0.05,
+        maxShiftSeconds: 2,
+        matchThreshold: 0.5,
       },
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -54,7 +62,9 @@ describe('projects', () => {
   it('creates a project with defaults when schema and policy are omitted', async () => {
     const project = await createProject(t);
     expect(project.schema).toBeNull();
+    expect(project.schemaVersion).toBeNull();
     expect(project.policy).toBeNull();
+    expect(project.policyVersion).toBeNull();
     expect(project.effectivePolicy.minAlpha).toBe(0.667);
   });
 
@@ -85,8 +95,8 @@ describe('projects', () => {
       [{ path: 'schema.dimensions[0].modality', message: expect.any(String) }],
     ],
     [
-      { name: 'x', schema: { dimensions: [{ modality: 'text', dimension: 'd', level: 'nominal', labels: ['a', 'b'] }] } },
-      [{ path: 'schema.dimensions[0].labels', message: 'labels (an order) are only meaningful for level "ordinal"' }],
+      { name: 'x', schema: { dimensions: [{ modality: 'image', dimension: 'd', shape: 'boxes', level: 'nominal' }] } },
+      [{ path: 'schema.dimensions[0].level', message: 'a level of measurement applies to categorical dimensions, not to boxes' }],
     ],
     [[1, 2], [{ path: '(root)', message: expect.any(String) }]],
   ])('rejects the body %j with 422 and the path of each error', async (body, errors) => {
