@@ -8,6 +8,7 @@ const suites = {
   agreement: () => require('./agreement.bench.js').run(),
   service: () => require('./service.bench.js').run(),
   ingest: () => require('./ingest.bench.js').run(),
+  evaluate: () => require('./evaluate.bench.js').run(),
 };
 
 async function main() {

@@ -25,8 +25,7 @@ export function toBatchResponse(batch: BatchRow): BatchResponse {
     vendor: batch.vendor,
     status: batch.status,
     progress: batch.progress,
-    // The quality gate arrives with flags and policies; until then no batch has a verdict.
-    verdict: 'pending',
+    verdict: batch.verdict,
     format: batch.format,
     fileName: batch.fileName,
     contentHash: batch.contentHash,
@@ -40,6 +39,7 @@ export function toBatchResponse(batch: BatchRow): BatchResponse {
     createdAt: iso(batch.createdAt)!,
     updatedAt: iso(batch.updatedAt)!,
     completedAt: iso(batch.completedAt),
+    replaces: batch.replacesBatchId,
     links: { self, agreement: `${self}/agreement`, annotators: `${self}/annotators` },
   };
 }

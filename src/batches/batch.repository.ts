@@ -10,7 +10,7 @@ import type { BatchVisibility } from '../auth/access-policy';
 import { pgPoolOf } from '../common/pg-pool';
 import { escapeCopyText } from '../ingest/copy-writer';
 import type { BatchJobStatus } from '../jobs/batch-job.entity';
-import type { BatchStatus } from './batch.entity';
+import type { BatchStatus, BatchVerdict } from './batch.entity';
 
 /** Which batches a caller may see (auth/access-policy.ts `batchVisibility`). */
 export type BatchScope = BatchVisibility;
@@ -33,6 +33,10 @@ export interface BatchRow {
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
+  /** Quality-gate verdict (pending until evaluated, and while a re-evaluation runs). */
+  verdict: BatchVerdict;
+  /** The batch this one re-delivers (`?replaces=`), while it exists. */
+  replacesBatchId: string | null;
   /** created_at as PostgreSQL prints it (microseconds kept): the exact key of a listing cursor. */
   createdAtKey: string;
 }
@@ -100,6 +104,8 @@ export interface NewBatch {
   vendor: string | null;
   format: string;
   fileName: string | null;
+  /** `?replaces=`: the earlier batch this one re-delivers (checked by the caller). */
+  replacesBatchId: string | null;
 }
 
 export interface NewBatchJob {
@@ -113,8 +119,8 @@ const BATCH_COLUMNS = `
   id, project_id AS "projectId", vendor, status, format, file_name AS "fileName",
   content_hash AS "contentHash", record_count AS "recordCount", item_count AS "itemCount",
   annotator_count AS "annotatorCount", dimension_count AS "dimensionCount", progress, error,
-  created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt",
-  created_at::text AS "createdAtKey"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt", verdict,
+  replaces_batch_id AS "replacesBatchId", created_at::text AS "createdAtKey"`;
 
 const JOB_COLUMNS = `
   job_id AS "jobId", batch_id AS "batchId", name, modality, dimension, status, attempts, progress,
@@ -154,10 +160,10 @@ export class BatchRepository {
   async insertBatch(runner: QueryRunner, batch: NewBatch): Promise<string> {
     const rows: { id: string }[] = await runner.query(
       `INSERT INTO batches (project_id, vendor, format, file_name, content_hash, record_count, item_count,
-                            annotator_count, dimension_count)
-       VALUES ($1, $2, $3, $4, 'pending:' || gen_random_uuid(), 0, 0, 0, 0)
+                            annotator_count, dimension_count, replaces_batch_id)
+       VALUES ($1, $2, $3, $4, 'pending:' || gen_random_uuid(), 0, 0, 0, 0, $5)
        RETURNING id`,
-      [batch.projectId, batch.vendor, batch.format, batch.fileName],
+      [batch.projectId, batch.vendor, batch.format, batch.fileName, batch.replacesBatchId],
     );
     return rows[0]!.id;
   }

@@ -4,6 +4,7 @@ import { BatchRepository } from '../batches/batch.repository';
 import { withJobLogContext } from '../common/request-context';
 import { AppConfig } from '../config/app.config';
 import { redisConnectionOptions } from '../config/redis-connection';
+import { BatchEvaluationService } from '../flags/batch-evaluation.service';
 import { AgreementDimensionProcessor } from './agreement-dimension.processor';
 import { BatchJobRepository } from './batch-job.repository';
 import { EvaluateProcessor } from './evaluate.processor';
@@ -35,6 +36,7 @@ export class BatchWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly evaluate: EvaluateProcessor,
     private readonly jobs: BatchJobRepository,
     private readonly batches: BatchRepository,
+    private readonly evaluation: BatchEvaluationService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,7 +79,8 @@ export class BatchWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * The parent failed for good: normally because a child did (the child's handler above already
    * gave the batch its reason), else on its own (or a child that stalled too often, which emits no
-   * event of its own): then the batch takes the parent's error.
+   * event of its own): then the batch takes the parent's error. A re-evaluation that fails leaves a
+   * completed batch completed, with the verdict of its last stored evaluation.
    */
   private async recordBatchFailure(job: Job<EvaluateJobData> | undefined, error: Error): Promise<void> {
     if (job?.id === undefined || job.finishedOn === undefined || job.finishedOn === null) return;
@@ -86,6 +89,8 @@ export class BatchWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await this.jobs.markAttemptFailed(job.id!, error.message, job.attemptsStarted, true);
         await this.batches.markFailedUnlessFinished(batchId, error.message);
+        // A re-evaluation of a completed batch: its previous verdict stands again.
+        await this.evaluation.abandon(batchId);
         this.logger.error(`batch failed: ${error.message}`);
       } catch (storeError) {
         this.logger.error(storeError, 'could not mark the batch failed');

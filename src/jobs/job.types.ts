@@ -37,3 +37,12 @@ export function agreementJobId(batchId: string, modality: string, dimension: str
 export function evaluateJobId(batchId: string): string {
   return `${batchId}-evaluate`;
 }
+
+/**
+ * A re-evaluation of a batch (`POST /v1/batches/:id/evaluate`): `${batchId}-evaluate-${run}`, `run`
+ * counting the batch's evaluate jobs so far, so each rerun is a job of its own (a finished job's id
+ * would be refused while BullMQ keeps it) and two requests for the same rerun add one job.
+ */
+export function reevaluateJobId(batchId: string, run: number): string {
+  return `${batchId}-evaluate-${run}`;
+}

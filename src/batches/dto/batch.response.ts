@@ -42,6 +42,7 @@ export const BatchResponse = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     completedAt: z.iso.datetime().nullable(),
+    replaces: z.uuid().nullable().describe('The earlier batch this one re-delivers (`?replaces=` on upload); null when none'),
     links: z.object({ self: z.string(), agreement: z.string(), annotators: z.string() }),
   })
   .meta({ id: 'Batch' });
