@@ -12,8 +12,9 @@ import { openUploadSource, type UploadSource } from '../ingest/upload-source';
 import type { HttpRequest } from '../common/http.types';
 import { BatchFlowBuilder } from '../jobs/batch-flow.builder';
 import { JOB_AGREEMENT_DIMENSION, JOB_EVALUATE } from '../jobs/jobs.constants';
+import { ProjectSettingsService } from '../projects/project-settings.service';
 import { agreementJobId, evaluateJobId, type BatchDimension } from '../jobs/job.types';
-import { duplicateInOtherScope, enqueueFailed, invalidUpload } from './batch.errors';
+import { duplicateInOtherScope, enqueueFailed, invalidUpload, replacedBatchNotFound, replacedBatchOtherVendor } from './batch.errors';
 import { BatchRepository, type BatchJobRow, type BatchRow, type NewBatchJob } from './batch.repository';
 
 export interface IngestTarget {
@@ -27,6 +28,8 @@ export interface IngestTarget {
   fps?: number | undefined;
   /** `?tierPattern=`: ELAN tier ids → dimension and annotator (checked by tierPatternProblem). */
   tierPattern?: string | undefined;
+  /** `?replaces=`: the earlier batch this upload re-delivers; must be one of the project's that the caller may see. */
+  replaces?: string | undefined;
   /** Whether the caller may see a batch of `vendor` (to answer a duplicate with it, or not). */
   canSee: (batch: BatchRow) => boolean;
 }
@@ -87,6 +90,7 @@ export class BatchIngestService {
     private readonly batches: BatchRepository,
     private readonly flows: BatchFlowBuilder,
     private readonly config: AppConfig,
+    private readonly projectSettings: ProjectSettingsService,
   ) {}
 
   /** Opens the request's upload (raw or multipart) and ingests it. */
@@ -95,6 +99,9 @@ export class BatchIngestService {
   }
 
   async ingest(upload: UploadSource, target: IngestTarget): Promise<IngestOutcome> {
+    // Checked before reading a byte of the body. A batch deleted between here and the insert fails
+    // the foreign key (a 500 for a race nobody can cause on purpose: only admins delete).
+    if (target.replaces !== undefined) await this.assertReplaceable(target, target.replaces);
     const stored = await this.store(upload, target);
     if (stored.duplicateOf !== null) return this.existing(target, stored.duplicateOf);
 
@@ -103,6 +110,18 @@ export class BatchIngestService {
     const jobs = await this.batches.findJobs(stored.batchId);
     await this.enqueue(stored.batchId, stored.dimensions);
     return { created: true, batch: batch!, jobs };
+  }
+
+  /**
+   * A re-delivery must name a batch of the same project that the caller may see (for a vendor key:
+   * its own); any other id — another project's, another vendor's, none at all — gets the same 422,
+   * so it tells nothing about batches the caller may not see. A re-delivery comes from the vendor
+   * of the earlier batch (an admin or QA lead uploading for it names it with `?vendor=`).
+   */
+  private async assertReplaceable(target: IngestTarget, replaces: string): Promise<void> {
+    const earlier = await this.batches.findInScope(replaces, { projectId: target.projectId, vendor: null });
+    if (earlier === null || !target.canSee(earlier)) throw replacedBatchNotFound(replaces);
+    if (earlier.vendor !== target.vendor) throw replacedBatchOtherVendor(earlier.vendor);
   }
 
   /**
@@ -137,12 +156,21 @@ export class BatchIngestService {
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction();
       // Format and file names are known once the files have been read (completeIngest sets them).
-      const batchId = await this.batches.insertBatch(runner, { projectId: target.projectId, vendor: target.vendor, format: '', fileName: null });
+      const batchId = await this.batches.insertBatch(runner, {
+        projectId: target.projectId,
+        vendor: target.vendor,
+        format: '',
+        fileName: null,
+        replacesBatchId: target.replaces ?? null,
+      });
 
       const read: ReadOptions = {};
       if (target.fps !== undefined) read.fps = target.fps;
       if (target.tierPattern !== undefined) read.tierPattern = target.tierPattern;
+      // The project's schema as it is now: its checks and gold annotators apply to this upload.
+      const schema = await this.projectSettings.compiledSchemaOf(target.projectId);
       const reading = new UploadRecords(upload, {
+        ...(schema === null ? {} : { schema }),
         ...(target.format === undefined ? {} : { format: target.format }),
         ...(target.annotator === undefined ? {} : { annotator: target.annotator }),
         read,

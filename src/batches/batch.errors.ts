@@ -25,6 +25,23 @@ export function invalidUpload(error: InputError): DomainError {
   );
 }
 
+/**
+ * `?replaces=` names no batch of this project that the caller may see: 422 on the parameter (the
+ * same answer for a missing batch and for another vendor's, so no id leaks).
+ */
+export function replacedBatchNotFound(id: string): DomainError {
+  return DomainError.invalidInput(`The batch to replace (${id}) is not a batch of this project that this key can see.`, [
+    { path: 'replaces', message: 'must be the id of an earlier batch of this project (for a vendor key: one of its own)' },
+  ]);
+}
+
+/** A re-delivery of a batch comes from that batch's vendor. */
+export function replacedBatchOtherVendor(vendor: string | null): DomainError {
+  return DomainError.invalidInput('A re-delivery must come from the vendor of the batch it replaces.', [
+    { path: 'vendor', message: vendor === null ? 'must be omitted: the replaced batch has no vendor' : `must be "${vendor}", the vendor of the replaced batch` },
+  ]);
+}
+
 /** A vendor key names its own vendor implicitly; naming another one is refused. */
 export function vendorNotOwn(): DomainError {
   return DomainError.invalidInput('A vendor key uploads as its own vendor.', [

@@ -69,6 +69,7 @@ export class BatchService {
       annotator: query.annotator,
       fps: query.fps,
       tierPattern: query.tierPattern,
+      replaces: query.replaces,
       canSee: (batch) => canSeeBatch(principal, batch),
     });
   }

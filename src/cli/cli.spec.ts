@@ -426,9 +426,9 @@ describe('usage', () => {
 
   it('exits 2 for no command or an unknown one', async () => {
     expect((await run([])).code).toBe(2);
-    const unknown = await run(['report', PUBLISHED]);
+    const unknown = await run(['reprot', PUBLISHED]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "report"');
+    expect(unknown.stderr).toContain('unknown command "reprot"');
   });
 });
 

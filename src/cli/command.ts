@@ -21,7 +21,9 @@ export interface Command {
   /** The full `--help` text. */
   readonly usage: string;
   readonly options: OptionSpecs;
-  /** `files`: the FILE arguments, at least one; together they are one data set. */
+  /** false for a command that reads no FILE (e.g. `gate`, which asks the API); default true. */
+  readonly takesFiles?: boolean;
+  /** `files`: the FILE arguments, at least one (none when `takesFiles` is false); together they are one data set. */
   run(files: readonly string[], values: OptionValues, io: CliIo): Promise<number>;
 }
 
@@ -62,6 +64,10 @@ export function parseCommandArgs(command: Command, args: string[]): { files: str
   }
   const values = parsed.values as OptionValues;
   if (values.help === true) return { files: null, values };
+  if (command.takesFiles === false) {
+    if (parsed.positionals.length > 0) throw new UsageError(`takes no FILE arguments, got "${parsed.positionals[0]}"`);
+    return { files: [], values };
+  }
   if (parsed.positionals.length === 0) throw new UsageError('missing FILE');
   if (parsed.positionals.length > MAX_FILES) throw new UsageError(`at most ${MAX_FILES} FILEs, got ${parsed.positionals.length}`);
   return { files: parsed.positionals, values };

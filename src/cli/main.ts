@@ -4,14 +4,16 @@ import { InputError, type InputIssue } from '../ingest/ingest.errors';
 import { agreementCommand } from './agreement.command';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from './command';
 import { UnreadableFileError, asInputError } from './load-dataset';
+import { gateCommand } from './gate.command';
+import { reportCommand } from './report.command';
 import { temporalCommand } from './temporal.command';
 
 /** Every `concord` command; a new one (e.g. `report`) is one entry here. */
-const COMMANDS: readonly Command[] = [agreementCommand, temporalCommand];
+const COMMANDS: readonly Command[] = [agreementCommand, temporalCommand, reportCommand, gateCommand];
 
 function topUsage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
-  return `Usage: concord <command> FILE... [options]
+  return `Usage: concord <command> [FILE...] [options]
 
 Quality assurance and inter-annotator agreement for annotation files: Label Studio JSON exports,
 CVAT 1.1 XML, ELAN EAF, canonical CSV or JSONL (the format is detected from the content), or a

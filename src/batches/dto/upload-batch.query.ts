@@ -48,5 +48,13 @@ export const UploadBatchQuery = z
           '`dimension` and `annotator` (default `^(?<dimension>.+)@(?<annotator>.+)$`); at most 200 characters, at most ' +
           '3 unbounded quantifiers, no repeated group holding a quantifier or an alternation, no backreferences',
       ),
+    replaces: z
+      .uuid()
+      .optional()
+      .describe(
+        'A re-delivery: the id of the earlier batch of the same project this upload replaces (for a vendor key, one ' +
+          'of its own batches). The new batch\'s rejection report then shows which earlier flags are resolved, which ' +
+          'remain and which are new, and how each failed rule moved.',
+      ),
   });
 export type UploadBatchQuery = z.infer<typeof UploadBatchQuery>;
