@@ -6,9 +6,9 @@ import { AppConfig } from './config/app.config';
 import { ConfigModule } from './config/config.module';
 import { redisConnectionOptions } from './config/redis-connection';
 import { buildDataSourceOptions } from './database/typeorm.options';
-import { FLOW_PRODUCER, QUEUE_AGREEMENT, QUEUE_EVALUATE } from './jobs/jobs.constants';
+import { FLOW_PRODUCER, QUEUE_AGREEMENT, QUEUE_EVALUATE, QUEUE_WEBHOOKS } from './jobs/jobs.constants';
 
-const queues = BullModule.registerQueue({ name: QUEUE_AGREEMENT }, { name: QUEUE_EVALUATE });
+const queues = BullModule.registerQueue({ name: QUEUE_AGREEMENT }, { name: QUEUE_EVALUATE }, { name: QUEUE_WEBHOOKS });
 const flowProducer = BullModule.registerFlowProducer({ name: FLOW_PRODUCER });
 
 /**

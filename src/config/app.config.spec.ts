@@ -115,6 +115,70 @@ describe('parseConfig', () => {
   });
 });
 
+describe('webhook settings', () => {
+  it('default to hours of retries, no allowlist and no secret key', () => {
+    expect(parseConfig({})).toMatchObject({
+      secretKey: null,
+      webhookAllowlist: [],
+      webhookTimeoutMs: 10_000,
+      webhookMaxAttempts: 15,
+      webhookBackoffBaseMs: 10_000,
+      webhookBackoffMaxMs: 6 * 3_600_000,
+      webhookConcurrency: 16,
+      webhookMaxInFlight: 2,
+    });
+  });
+
+  it('reads every variable; the allowlist is trimmed, lower-cased and may mix hosts, IPs and CIDRs', () => {
+    const config = parseConfig({
+      CONCORD_SECRET_KEY: 'k'.repeat(32),
+      CONCORD_WEBHOOK_ALLOWLIST: ' 127.0.0.1/32, ::1/128 ,Receiver.Internal,10.0.0.5,,',
+      WEBHOOK_TIMEOUT_MS: '500',
+      WEBHOOK_MAX_ATTEMPTS: '4',
+      WEBHOOK_BACKOFF_BASE_MS: '50',
+      WEBHOOK_BACKOFF_MAX_MS: '200',
+      WEBHOOK_CONCURRENCY: '4',
+      WEBHOOK_MAX_IN_FLIGHT: '1',
+    });
+    expect(config).toMatchObject({
+      secretKey: 'k'.repeat(32),
+      webhookAllowlist: ['127.0.0.1/32', '::1/128', 'receiver.internal', '10.0.0.5'],
+      webhookTimeoutMs: 500,
+      webhookMaxAttempts: 4,
+      webhookBackoffBaseMs: 50,
+      webhookBackoffMaxMs: 200,
+      webhookConcurrency: 4,
+      webhookMaxInFlight: 1,
+    });
+  });
+
+  it('names each bad webhook variable', () => {
+    const error = configError({
+      CONCORD_SECRET_KEY: 'short',
+      CONCORD_WEBHOOK_ALLOWLIST: '127.0.0.1/33',
+      WEBHOOK_TIMEOUT_MS: '5',
+      WEBHOOK_MAX_ATTEMPTS: '0',
+      WEBHOOK_MAX_IN_FLIGHT: 'x',
+    });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'CONCORD_SECRET_KEY',
+      'CONCORD_WEBHOOK_ALLOWLIST',
+      'WEBHOOK_MAX_ATTEMPTS',
+      'WEBHOOK_MAX_IN_FLIGHT',
+      'WEBHOOK_TIMEOUT_MS',
+    ]);
+    expect(error.message).toContain('CONCORD_WEBHOOK_ALLOWLIST: must list host names, IP addresses or CIDRs');
+  });
+
+  it.each(['10.0.0.0/8', '::1/128', 'fd00::/8', 'hooks.example.org', 'localhost', '192.168.1.1'])('accepts the allowlist entry %s', (entry) => {
+    expect(parseConfig({ CONCORD_WEBHOOK_ALLOWLIST: entry }).webhookAllowlist).toEqual([entry]);
+  });
+
+  it.each(['10.0.0.0/', '10.0.0.0/x', '::1/129', 'http://x', 'a b', '300.1.1.1/8'])('refuses the allowlist entry %s', (entry) => {
+    expect(configError({ CONCORD_WEBHOOK_ALLOWLIST: entry }).issues.map((issue) => issue.variable)).toEqual(['CONCORD_WEBHOOK_ALLOWLIST']);
+  });
+});
+
 describe('redisConnectionOptions', () => {
   it.each([
     ['redis://127.0.0.1:6379', { host: '127.0.0.1', port: 6379 }],

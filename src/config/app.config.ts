@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Log levels accepted by pino (plus `silent`). */
@@ -17,6 +18,15 @@ function urlWithProtocols(protocols: readonly string[]) {
     },
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
+}
+
+/** A host name, an IP address or a CIDR (`10.0.0.0/8`, `::1/128`) of CONCORD_WEBHOOK_ALLOWLIST. */
+function isAllowlistEntry(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash === -1) return isIP(entry) !== 0 || /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?$/.test(entry);
+  const family = isIP(entry.slice(0, slash));
+  const prefix = entry.slice(slash + 1);
+  return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function integer(min: number, max: number) {
@@ -49,6 +59,21 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: integer(1, 64).default(2),
   JOB_LOCK_MS: integer(1000, 3_600_000).default(30_000),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  CONCORD_SECRET_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' })
+    .optional(),
+  CONCORD_WEBHOOK_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== ''))
+    .pipe(z.array(z.string().refine(isAllowlistEntry, { message: 'must list host names, IP addresses or CIDRs (e.g. 127.0.0.1/32), comma-separated' }))),
+  WEBHOOK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: integer(1, 50).default(15),
+  WEBHOOK_BACKOFF_BASE_MS: integer(10, 3_600_000).default(10_000),
+  WEBHOOK_BACKOFF_MAX_MS: integer(10, 7 * 24 * 3_600_000).default(6 * 3_600_000),
+  WEBHOOK_CONCURRENCY: integer(1, 256).default(16),
+  WEBHOOK_MAX_IN_FLIGHT: integer(1, 64).default(2),
 });
 
 type EnvShape = z.input<typeof envSchema>;
@@ -86,6 +111,17 @@ export class AppConfig {
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
   readonly publicUrl: string;
+  /** Encrypts webhook signing secrets at rest (AES-256-GCM); null = webhooks cannot be created. */
+  readonly secretKey: string | null;
+  /** Hosts, IPs and CIDRs that webhook URLs may reach although private, loopback or link-local. */
+  readonly webhookAllowlist: readonly string[];
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly webhookBackoffBaseMs: number;
+  readonly webhookBackoffMaxMs: number;
+  readonly webhookConcurrency: number;
+  /** Deliveries to one subscription in flight at once, across every worker process. */
+  readonly webhookMaxInFlight: number;
 
   private constructor(env: z.output<typeof envSchema>) {
     this.databaseUrl = env.DATABASE_URL;
@@ -98,6 +134,14 @@ export class AppConfig {
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.jobLockMs = env.JOB_LOCK_MS;
     this.publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+    this.secretKey = env.CONCORD_SECRET_KEY ?? null;
+    this.webhookAllowlist = env.CONCORD_WEBHOOK_ALLOWLIST;
+    this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
+    this.webhookMaxAttempts = env.WEBHOOK_MAX_ATTEMPTS;
+    this.webhookBackoffBaseMs = env.WEBHOOK_BACKOFF_BASE_MS;
+    this.webhookBackoffMaxMs = env.WEBHOOK_BACKOFF_MAX_MS;
+    this.webhookConcurrency = env.WEBHOOK_CONCURRENCY;
+    this.webhookMaxInFlight = env.WEBHOOK_MAX_IN_FLIGHT;
   }
 
   /** The database name in DATABASE_URL (used to create it when missing). */
