@@ -18,6 +18,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The dashboards: plain ES modules that run in the browser (chart.js is the global Chart).
+    files: ['dashboards/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+  },
+  {
     // The statistics core is pure: no framework, no storage, no queue, no I/O.
     files: ['src/agreement/**/*.ts'],
     rules: {

@@ -39,5 +39,19 @@ module.exports = {
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/setup-timeout.ts'],
     },
+    {
+      // The dashboards in headless Chromium (playwright-core, Debian's /usr/bin/chromium) against the
+      // real API and worker, on the e2e run's database and Redis prefix (its own run when e2e does not
+      // run). Serial: one spec file whose tests share one app and one browser, in order.
+      displayName: 'browser',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      transform: { '^.+\\.ts$': swc, '^.+\\.js$': swcEsmPackages },
+      transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+      globalSetup: '<rootDir>/test/browser/global-setup.ts',
+      globalTeardown: '<rootDir>/test/browser/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/browser/setup-timeout.ts'],
+    },
   ],
 };
