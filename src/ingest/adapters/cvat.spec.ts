@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { DatasetBuilder } from '../../agreement/dataset';
+import { parseDecimal } from '../../agreement/numbers';
 import type { Box } from '../../agreement/types';
 import type { ParsedRecord, Provenance, ReadOptions } from '../adapter';
 import { InputError, type InputIssue } from '../ingest.errors';
@@ -271,6 +273,22 @@ describe('CVAT for images 1.1', () => {
       // The index finger is outside: the box spans wrist and thumb.
       expected(second, { dimension: 'objects', label: 'hand', box: skeleton, line: 63, path: '63:5 <skeleton>' }),
     ]);
+  });
+
+  it('reads coordinates as parseDecimal does, through its own fast path for plain decimals', async () => {
+    const decimalText = fc.oneof(
+      fc.tuple(fc.constantFrom('', '-'), fc.stringMatching(/^[0-9]{0,10}$/), fc.constantFrom('', '.'), fc.stringMatching(/^[0-9]{0,10}$/)).map((parts) => parts.join('')),
+      fc.constantFrom('1e3', '+2', ' 3 ', '0x10', '.', '-', '1.2.3', '12345678901234567890', '0.1000000000000000055511151231257827'),
+    );
+    await fc.assert(
+      fc.asyncProperty(decimalText, async (text) => {
+        const xml = `<annotations><version>1.1</version><image id="0" name="i"><mask label="l" left="${text}" top="0" width="1" height="1" rle="1"/></image></annotations>`;
+        const expected = parseDecimal(text);
+        if (Number.isFinite(expected)) expect((await readBytes(Buffer.from(xml), { annotator: 'a' }))[0]!.box!.x).toBe(expected);
+        else expect(await issuesOf(readBytes(Buffer.from(xml), { annotator: 'a' }))).toEqual([expect.objectContaining({ field: 'left' })]);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('bounds rotated boxes and ellipses at any angle', async () => {

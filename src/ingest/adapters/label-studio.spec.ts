@@ -95,6 +95,19 @@ describe('Label Studio export: the FORMATS.md five-task snippet', () => {
     expect(byByte).toEqual(whole);
   });
 
+  it('reads the same records from one task per line (cut by line), one line, and pretty-printed layouts', async () => {
+    const tasks = JSON.parse(text) as unknown[];
+    const whole = await readAll(text, { fps: 30 }, 1 << 20);
+    const perLine = `[\n${tasks.map((task) => JSON.stringify(task)).join(',\r\n')}]\n`;
+    const tricky = `[${JSON.stringify(tasks[0])},\n${JSON.stringify(tasks[1])}, ${JSON.stringify(tasks[2])}\n,${tasks.slice(3).map((task) => JSON.stringify(task)).join(',\n')}]`;
+    for (const layout of [perLine, JSON.stringify(tasks), JSON.stringify(tasks, null, 2), tricky]) {
+      const read = await readAll(layout, { fps: 30 }, 1 << 20);
+      expect(read.records.map(({ line: _line, ...rest }) => rest)).toEqual(whole.records.map(({ line: _line, ...rest }) => rest));
+      expect(read.issues).toEqual(whole.issues);
+      expect(await readAll(layout, { fps: 30 }, 97)).toEqual(read);
+    }
+  });
+
   it('names the source file in the provenance', async () => {
     const { records } = await readAll(text, { fps: 30, fileName: 'project-7.json' });
     expect(records[0]!.provenance).toEqual({ file: 'project-7.json', task: '101', annotation: '9001', region: 'c1' });

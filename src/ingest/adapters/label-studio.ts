@@ -78,8 +78,10 @@ interface ArrayElement {
   index: number;
   line: number;
   column: number;
-  /** The element's JSON text; null when it is not an object or was too large to keep. */
+  /** The element's JSON text; null when it is not an object or was too large to keep, or is parsed. */
   text: string | null;
+  /** The element already parsed (see TaskArraySplitter.wholeLine), else undefined. */
+  value: unknown;
   /** Why `text` is null. */
   problem: string | null;
 }
@@ -112,6 +114,11 @@ class TaskArraySplitter {
   private pieces: string[] = [];
   private keptChars = 0;
   private keep = false;
+  /** Tasks are read a line at a time until one line is not exactly one task (see `wholeLine`). */
+  private lineTask = true;
+  /** The first line end at or after the last task start in `newlineText` (-1: none), so that a text without any is searched once. */
+  private newlineText: string | null = null;
+  private newlineAt = -1;
 
   write(text: string): void {
     let i = 0;
@@ -143,8 +150,13 @@ class TaskArraySplitter {
           } else if (code === CLOSE_BRACKET || code === COMMA) {
             this.fail(i, this.state === 'before-first' ? `expected a task or ']' (found '${text.charAt(i)}')` : `expected a task after ',' (found '${text.charAt(i)}')`);
           } else {
-            this.startElement(text, i, code);
-            elementFrom = i;
+            const end = this.lineTask ? this.wholeLine(text, i, code) : -1;
+            if (end !== -1) {
+              i = end;
+            } else {
+              this.startElement(text, i, code);
+              elementFrom = i;
+            }
           }
           break;
         case 'after-element':
@@ -160,6 +172,38 @@ class TaskArraySplitter {
     }
     if (this.state === 'in-element' && this.keep) this.retain(text.slice(elementFrom));
     this.offset += length;
+  }
+
+  /**
+   * Exports that put each task on a line of its own (Label Studio's own do) are cut by line, and the
+   * task parsed here: scanning every character for strings and brackets was a fifth of reading
+   * such an export. The piece from the task's `{` to the last `}` of its line, before any
+   * whitespace, `,` and `]`, is the whole task exactly when `JSON.parse` takes it: it starts where
+   * the task starts, and no object is a prefix of a longer one. Returns where the task ends, or -1
+   * (then scanning takes over; after a piece that does not parse, for the rest of the input).
+   */
+  private wholeLine(text: string, i: number, code: number): number {
+    if (code !== OPEN_BRACE) return -1;
+    if (this.newlineText !== text || (this.newlineAt !== -1 && this.newlineAt < i)) {
+      this.newlineText = text;
+      this.newlineAt = text.indexOf('\n', i);
+    }
+    const newline = this.newlineAt;
+    if (newline === -1 || newline - i > INGEST_LIMITS.maxTaskChars) return -1;
+    let end = newline;
+    for (let last = text.charCodeAt(end - 1); end > i && (isJsonWhitespace(last) || last === COMMA || last === CLOSE_BRACKET); last = text.charCodeAt(end - 1)) end -= 1;
+    if (text.charCodeAt(end - 1) !== CLOSE_BRACE) return -1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(i, end));
+    } catch {
+      this.lineTask = false;
+      return -1;
+    }
+    this.elements.push({ index: this.index, line: this.line, column: this.offset + i - this.lineStart + 1, text: null, value, problem: null });
+    this.index += 1;
+    this.state = 'after-element';
+    return end;
   }
 
   /** At the end of the input: an unfinished array or task is an error. */
@@ -180,7 +224,7 @@ class TaskArraySplitter {
   }
 
   private startElement(text: string, i: number, code: number): void {
-    const element: ArrayElement = { index: this.index, line: this.line, column: this.offset + i - this.lineStart + 1, text: null, problem: null };
+    const element: ArrayElement = { index: this.index, line: this.line, column: this.offset + i - this.lineStart + 1, text: null, value: undefined, problem: null };
     this.index += 1;
     this.current = element;
     this.state = 'in-element';
@@ -1136,6 +1180,10 @@ export async function* readLabelStudio(source: AsyncIterable<Buffer>, options: R
   const readElements = async (): Promise<void> => {
     for (const element of splitter.elements) {
       const path = `[${element.index}]`;
+      if (element.value !== undefined) {
+        reader.readTask(element.value, path);
+        continue;
+      }
       if (element.text === null) {
         issues.add({ line: element.line, path, message: element.problem! });
         continue;

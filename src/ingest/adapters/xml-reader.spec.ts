@@ -1,3 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { InputError } from '../ingest.errors';
 import { readXml, XmlReader, type XmlHandler, type XmlStartTag } from './xml-reader';
 
@@ -94,15 +98,191 @@ describe('XmlReader', () => {
     expect(() => wide.write(Buffer.from('<a x="1" y="2" z="3"/>'))).toThrow(/3 attributes; at most 2/);
   });
 
-  it('bounds what saxes buffers between two events', () => {
+  it('bounds what one unfinished token may buffer', () => {
     const reader = new XmlReader({}, { maxTokenLength: 100 });
     reader.write(Buffer.from('<a>'));
     expect(() => reader.write(Buffer.from('x'.repeat(200)))).toThrow(/more than 100 characters without markup since line 1/);
+  });
+
+  it('gives attributes named like Object.prototype members as plain attributes', () => {
+    const seen: Readonly<Record<string, string>>[] = [];
+    readAll('<a __proto__="p" constructor="c"><b/></a>', { startElement: (tag) => seen.push(tag.attributes) });
+    expect(Object.entries(seen[0]!)).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+    ]);
+    expect(Object.keys(seen[1]!)).toEqual([]);
+    expect([seen[1]!.constructor, seen[1]!.__proto__, 'toString' in seen[1]!]).toEqual([undefined, undefined, false]);
+  });
+
+  it('refuses XML 1.1 and a malformed declaration', () => {
+    expect(failureOf('<?xml version="1.1"?><a/>').issues[0]!.message).toBe('XML: the document is XML 1.1; only XML 1.0 is read (re-export it as XML 1.0)');
+    expect(failureOf('<?xml encoding="UTF-8"?><a/>').issues[0]!.message).toMatch(/^XML: malformed XML declaration/);
   });
 
   it('keeps throwing the first failure', () => {
     const reader = new XmlReader({});
     expect(() => reader.write(Buffer.from('<a></b>'))).toThrow(InputError);
     expect(() => reader.end()).toThrow(/unexpected close tag/);
+  });
+});
+
+// ---- against saxes, which this reader replaced, and across chunkings -----------------------------
+
+type Outcome = { events: Event[]; attributes: Record<string, string>[]; error: { path: string; message: string } | null };
+
+/** What the reader gives for `bytes` fed in pieces of the given sizes (cycled), events up to an error included. */
+function outcome(bytes: Buffer, sizes: readonly number[] = [bytes.length || 1]): Outcome {
+  const { handler, events, attributes } = recorder();
+  const reader = new XmlReader(handler);
+  try {
+    let piece = 0;
+    for (let offset = 0; offset < bytes.length; piece++) {
+      const size = Math.max(1, sizes[piece % sizes.length]!);
+      reader.write(bytes.subarray(offset, offset + size));
+      offset += size;
+    }
+    reader.end();
+    return { events, attributes, error: null };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const issue = error.issues[0]!;
+    return { events, attributes, error: { path: issue.path!, message: issue.message } };
+  }
+}
+
+/**
+ * The same events from saxes (6, `xmlns: false`), with the guards the reader adds: the reference
+ * the tokenizer is held to. Positions of start tags are checked separately (saxes reports a tag
+ * where it ends).
+ */
+function saxesOutcome(xml: string): Omit<Outcome, 'attributes'> {
+  const events: Event[] = [];
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let depth = 0;
+  let ending = false;
+  let error: { path: string; message: string } | null = null;
+  const fail = (message: string): never => {
+    error = { path: `${parser.line}:${parser.column}`, message: `XML: ${message}` };
+    throw new Error('stop');
+  };
+  parser.on('doctype', () => fail('doctype'));
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    depth += 1;
+    events.push(['start', tag.name, 0, 0, depth, tag.isSelfClosing]);
+  });
+  parser.on('closetag', (tag: SaxesTagPlain) => {
+    events.push(['end', tag.name, depth]);
+    depth -= 1;
+  });
+  parser.on('text', (text: string) => {
+    if (depth > 0) events.push(['text', text]);
+  });
+  parser.on('cdata', (text: string) => events.push(['text', text]));
+  parser.on('error', (caught: Error) => {
+    const message = caught.message.replace(/^\d+:\d+: /, '');
+    fail(ending ? `the input ends early (${message})` : message);
+  });
+  try {
+    parser.write(xml);
+    ending = true;
+    parser.close();
+  } catch (caught) {
+    if (error === null) throw caught;
+  }
+  return { events, error };
+}
+
+/** The text at `line:column` (1-based, a column counting characters, `\r\n` one line end). */
+function textAt(xml: string, line: number, column: number): string {
+  const lines = xml.split(/\r\n|\r|\n/);
+  const before = lines.slice(0, line - 1).reduce((sum, text, index) => sum + text.length + (xml.startsWith('\r\n', sum + text.length) ? 2 : 1) + 0 * index, 0);
+  return xml.slice(before + [...lines[line - 1]!].slice(0, column - 1).join('').length);
+}
+
+const NAMES = ['a', 'box', 'x:y', 'é', 'n-1.b', '_z', 'ß😀'];
+const attributeValue = fc
+  .array(fc.constantFrom('v', '1.5', ' ', '&amp;', '&lt;', '&#x41;', '&#233;', '&#128512;', '>', "'", '\n', '\t', '\r\n', 'é', '😀', '&quot;'), { maxLength: 6 })
+  .map((parts) => parts.join(''));
+const textPiece = fc.constantFrom('t', ' ', '\n', '\r\n', '\r', '&amp;', '&#10;', '>', ']', 'é', '😀', '<![CDATA[c<&>]]>', '<!-- c -->', '<?pi x?>');
+const space = fc.constantFrom(' ', '  ', '\n', '\t', '\r\n');
+
+function elementArbitrary(depth: number): fc.Arbitrary<string> {
+  const children = depth === 0 ? fc.constant([]) : fc.array(fc.oneof(textPiece, elementArbitrary(depth - 1)), { maxLength: 4 });
+  const attributes = fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), attributeValue, space, fc.boolean()), { selector: (entry) => entry[0], maxLength: 3 });
+  return fc.tuple(fc.constantFrom(...NAMES), attributes, children, fc.boolean(), fc.constantFrom('', ' ', '\n')).map(([name, attrs, kids, empty, tail]) => {
+    const open = `<${name}${attrs.map(([key, value, gap, single]) => `${gap}${key}${single ? ' = ' : '='}"${value.replace(/"/g, '')}"`).join('')}${tail}`;
+    return empty && kids.length === 0 ? `${open}/>` : `${open}>${kids.join('')}</${name}${tail}>`;
+  });
+}
+
+function documentArbitrary(declarations: readonly string[]): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom(...declarations), fc.constantFrom('', '<!-- head -->\n', ' \n'), elementArbitrary(3), fc.constantFrom('', '\n', '<!-- end -->'))
+    .map((parts) => parts.join(''));
+}
+
+const chunkSizes = fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 8 });
+
+const fixtureFiles = [
+  ...readdirSync(join(__dirname, '../../../test/fixtures/cvat')).filter((file) => file.endsWith('.xml')).map((file) => `cvat/${file}`),
+  ...readdirSync(join(__dirname, '../../../test/fixtures/elan')).filter((file) => file.endsWith('.eaf')).map((file) => `elan/${file}`),
+  ...readdirSync(join(__dirname, '../../../test/fixtures/elan/malformed')).map((file) => `elan/malformed/${file}`),
+];
+
+function withoutPositions(events: Event[]): Event[] {
+  return events.map((event) => (event[0] === 'start' ? ['start', event[1], 0, 0, event[4], event[5]] : event));
+}
+
+describe('XmlReader against saxes and across chunkings', () => {
+  it.each(fixtureFiles)('reads fixture %s as saxes does', (file) => {
+    const bytes = readFileSync(join(__dirname, '../../../test/fixtures', file));
+    const mine = outcome(bytes);
+    const reference = saxesOutcome(bytes.toString('utf8'));
+    if (reference.error === null || !reference.error.message.endsWith('doctype')) {
+      expect(withoutPositions(mine.events)).toEqual(reference.events);
+      expect(mine.error).toEqual(reference.error);
+    } else {
+      expect(mine.error?.message).toMatch(/DOCTYPE is not accepted/);
+    }
+    for (const event of mine.events) if (event[0] === 'start') expect(textAt(bytes.toString('utf8'), event[2], event[3]).startsWith(`<${event[1]}`)).toBe(true);
+  });
+
+  it('gives the same events and error however a fixture is split', () => {
+    const bytes = readFileSync(join(__dirname, '../../../test/fixtures/elan/two-annotators.eaf'));
+    const whole = outcome(bytes);
+    fc.assert(fc.property(chunkSizes, (sizes) => expect(outcome(bytes, sizes)).toEqual(whole)), { numRuns: 50 });
+  });
+
+  it('reads random documents as saxes does, whatever the chunks, with each start tag at its "<"', () => {
+    fc.assert(
+      fc.property(documentArbitrary(['', '<?xml version="1.0" encoding="UTF-8"?>\n', "<?xml version='1.0'?>"]), chunkSizes, (xml, sizes) => {
+        const bytes = Buffer.from(xml, 'utf8');
+        const mine = outcome(bytes);
+        const reference = saxesOutcome(xml);
+        expect(withoutPositions(mine.events)).toEqual(reference.events);
+        expect(mine.error).toEqual(reference.error);
+        for (const event of mine.events) if (event[0] === 'start') expect(textAt(xml, event[2], event[3]).startsWith(`<${event[1]}`)).toBe(true);
+        expect(outcome(bytes, sizes)).toEqual(mine);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // The XML declaration is left out: a damaged one is refused with a message of this reader's own.
+  it('fails where saxes fails, with its message and position, on damaged documents', () => {
+    const damage = fc.constantFrom('<', '>', '&', '"', "'", '/', '=', ']]>', '<!', '<?', '</a>', '<b>', '&bogus;', '&#0;', '\u0001', '--', ' ', 'x', '<!-- x -- y -->', '<?xml version="1.0"?>');
+    fc.assert(
+      fc.property(documentArbitrary(['']), damage, fc.nat(), fc.nat({ max: 3 }), chunkSizes, (xml, inserted, at, removed, sizes) => {
+        const characters = [...xml];
+        const position = at % (characters.length + 1);
+        const damaged = [...characters.slice(0, position), inserted, ...characters.slice(position + removed)].join('');
+        const bytes = Buffer.from(damaged, 'utf8');
+        const mine = outcome(bytes);
+        expect(mine.error).toEqual(saxesOutcome(damaged).error);
+        expect(outcome(bytes, sizes)).toEqual(mine);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
