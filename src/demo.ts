@@ -47,6 +47,7 @@ async function main(argv: readonly string[]): Promise<void> {
     [
       '',
       `  Concord is running (API and worker in one process).`,
+      `    dashboards   ${base}/dashboards/   (sign in with the admin key)`,
       `    API          ${base}/v1`,
       `    API docs     ${base}/docs   (OpenAPI: ${base}/v1/openapi.json)`,
       `    health       ${base}/health`,
@@ -54,6 +55,9 @@ async function main(argv: readonly string[]): Promise<void> {
       `    demo batch   ${base}/v1/batches/${seed.batchId}`,
       `                 ${base}/v1/batches/${seed.batchId}/agreement`,
       `                 ${base}/v1/batches/${seed.batchId}/annotators`,
+      `                 ${base}/v1/batches/${seed.batchId}/flags`,
+      `                 ${base}/v1/batches/${seed.batchId}/gate`,
+      `                 ${base}/v1/batches/${seed.batchId}/report   (Accept: text/html for the printable page)`,
       `  Every /v1 call needs "Authorization: Bearer <admin key>" (CONCORD_ADMIN_KEY, or the key printed`,
       `  above on the first start).`,
       '',

@@ -7,14 +7,30 @@ import { AgreementResult } from '../batches/agreement-result.entity';
 import { AnnotatorStat } from '../batches/annotator-stat.entity';
 import { Batch } from '../batches/batch.entity';
 import { Item } from '../batches/item.entity';
+import { FlagReview } from '../flags/flag-review.entity';
+import { Flag } from '../flags/flag.entity';
 import { BatchJob } from '../jobs/batch-job.entity';
 import { Project } from '../projects/project.entity';
+import { ProjectSettingsVersion } from '../projects/project-settings-version.entity';
+import { DashboardSession } from '../dashboards/dashboard-session.entity';
+import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookEvent } from '../webhooks/webhook-event.entity';
+import { Webhook } from '../webhooks/webhook.entity';
 
 /** Every entity, listed (no globs: what is mapped is what is imported here). */
-export const ENTITIES = [Project, ApiKey, Batch, Item, AgreementResult, AnnotatorStat, BatchJob];
+export const ENTITIES = [Project, ApiKey, Batch, Item, AgreementResult, AnnotatorStat, BatchJob, DashboardSession, ProjectSettingsVersion, Flag, FlagReview, Webhook, WebhookEvent, WebhookDelivery, WebhookAttempt];
 
 /** Every migration of `migrations/`, in order. Add new files here. */
-export const MIGRATION_FILES = ['1764190000000-initial-schema', '1764200000000-annotation-provenance'] as const;
+export const MIGRATION_FILES = [
+  '1764190000000-initial-schema',
+  '1764200000000-annotation-provenance',
+  '1764300000000-project-settings-versions',
+  '1764310000000-flags-and-verdicts',
+  '1764320000000-webhooks',
+  '1764330000000-batch-redelivery',
+  '1764340000000-dashboard-sessions',
+] as const;
 
 /**
  * Where the migrations are: `migrations/*.ts` beside `src/` when running TypeScript (jest),
