@@ -1,17 +1,11 @@
+import type { RowFeedReply, RowFeedRequest } from '../common/row-feed-thread';
 import type { DimensionAnalysisOutput } from './dimension-analysis';
 
 /** Messages to the analysis thread (dimension-analysis.thread.ts), handled in order. */
-export type ThreadRequest =
-  /** COPY text bytes (transferred). */
-  | { kind: 'rows'; bytes: Uint8Array }
-  | { kind: 'end' }
-  | { kind: 'analyze' };
+export type ThreadRequest = RowFeedRequest | { kind: 'analyze' };
+
+/** The analysis thread's result. */
+export type AnalysisResultReply = { kind: 'analysed'; output: DimensionAnalysisOutput };
 
 /** Messages from the analysis thread. */
-export type ThreadReply =
-  /** One `rows` message has been decoded (flow control). */
-  | { kind: 'taken' }
-  | { kind: 'ended' }
-  | { kind: 'analysed'; output: DimensionAnalysisOutput }
-  /** `dataError`: the core rejected the data (no retry helps). The thread takes no more work. */
-  | { kind: 'failed'; dataError: boolean; message: string; stack?: string };
+export type ThreadReply = RowFeedReply | AnalysisResultReply;

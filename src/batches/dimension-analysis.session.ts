@@ -11,14 +11,14 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { RowFeedThread, type Waiter } from '../common/row-feed-thread';
 import {
   DimensionAnalysis,
   DimensionDataError,
   type DimensionAnalysisInput,
   type DimensionAnalysisOutput,
 } from './dimension-analysis';
-import type { ThreadReply, ThreadRequest } from './dimension-analysis.protocol';
+import type { AnalysisResultReply } from './dimension-analysis.protocol';
 
 export interface DimensionAnalysisSession {
   /** Where it runs (for logs). */
@@ -33,9 +33,6 @@ export interface DimensionAnalysisSession {
 }
 
 const THREAD_SCRIPT = join(__dirname, `dimension-analysis.thread${extname(__filename)}`);
-/** Bytes posted to the thread at a time, and how many posts may wait there unprocessed. */
-const POST_BYTES = 512 * 1024;
-const MAX_IN_FLIGHT = 4;
 
 /** Whether Node itself (which a thread uses) can load the thread script; jest's require cannot lend it a loader. */
 function threadsCanLoad(): boolean {
@@ -69,50 +66,11 @@ class InlineSession implements DimensionAnalysisSession {
   async close(): Promise<void> {}
 }
 
-interface Waiter<T> {
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
-
-class ThreadSession implements DimensionAnalysisSession {
-  readonly mode = 'thread';
-  private readonly worker: Worker;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private inFlight = 0;
-  private failure: Error | null = null;
-  private closed = false;
-  private capacity: Waiter<void> | null = null;
-  private ended: Waiter<void> | null = null;
+class ThreadSession extends RowFeedThread<{ kind: 'analyze' }, AnalysisResultReply> implements DimensionAnalysisSession {
   private done: Waiter<DimensionAnalysisOutput> | null = null;
 
   constructor(input: DimensionAnalysisInput) {
-    this.worker = new Worker(THREAD_SCRIPT, { workerData: input });
-    this.worker.on('message', (reply: ThreadReply) => this.onReply(reply));
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new Error(`the analysis thread exited with code ${code}`));
-    });
-  }
-
-  async push(chunk: Uint8Array): Promise<void> {
-    this.check();
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes < POST_BYTES) return;
-    this.flush();
-    if (this.inFlight >= MAX_IN_FLIGHT) {
-      await new Promise<void>((resolve, reject) => (this.capacity = { resolve, reject }));
-    }
-  }
-
-  end(): Promise<void> {
-    this.check();
-    this.flush();
-    return new Promise<void>((resolve, reject) => {
-      this.ended = { resolve, reject };
-      this.post({ kind: 'end' });
-    });
+    super(THREAD_SCRIPT, input, 'analysis', (message) => new DimensionDataError(message));
   }
 
   analyze(): Promise<DimensionAnalysisOutput> {
@@ -123,67 +81,13 @@ class ThreadSession implements DimensionAnalysisSession {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.worker.terminate();
+  protected onResult(reply: AnalysisResultReply): void {
+    this.done?.resolve(reply.output);
+    this.done = null;
   }
 
-  /** The pending bytes as one transferable buffer of their own (pg's chunks may share a pool). */
-  private flush(): void {
-    if (this.pendingBytes === 0) return;
-    const bytes = new Uint8Array(this.pendingBytes);
-    let offset = 0;
-    for (const chunk of this.pending) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.inFlight += 1;
-    this.post({ kind: 'rows', bytes }, [bytes.buffer]);
-  }
-
-  private post(request: ThreadRequest, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(request, transfer);
-  }
-
-  private onReply(reply: ThreadReply): void {
-    switch (reply.kind) {
-      case 'taken': {
-        this.inFlight -= 1;
-        const waiter = this.capacity;
-        if (waiter !== null && this.inFlight < MAX_IN_FLIGHT) {
-          this.capacity = null;
-          waiter.resolve();
-        }
-        break;
-      }
-      case 'ended':
-        this.ended?.resolve();
-        this.ended = null;
-        break;
-      case 'analysed':
-        this.done?.resolve(reply.output);
-        this.done = null;
-        break;
-      case 'failed': {
-        const error = reply.dataError ? new DimensionDataError(reply.message) : new Error(reply.message);
-        if (!reply.dataError && reply.stack !== undefined) error.stack = reply.stack;
-        this.fail(error);
-        break;
-      }
-    }
-  }
-
-  private fail(error: Error): void {
-    if (this.failure === null) this.failure = error;
-    for (const waiter of [this.capacity, this.ended, this.done]) waiter?.reject(this.failure);
-    this.capacity = this.ended = this.done = null;
-  }
-
-  private check(): void {
-    if (this.failure !== null) throw this.failure;
-    if (this.closed) throw new Error('the analysis session is closed');
+  protected rejectPending(error: Error): void {
+    this.done?.reject(error);
+    this.done = null;
   }
 }
