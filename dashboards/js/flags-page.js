@@ -1,5 +1,6 @@
 // Flags: the batch's flags from GET /v1/batches/:id/flags, filtered and paged on the server (keyset
-// cursor, so page 2,000 of 100,000 flags costs what page 1 does), sortable within the page,
+// cursor, so page 2,000 of 100,000 flags costs what page 1 does) and sorted on the server (a column
+// header asks for ?sort=<key>, again for ?sort=-<key>; back to the first page),
 // confirmed or dismissed with a comment (PATCH /v1/flags/:id), and one item's timeline.
 import { api, query } from './api.js';
 import { drawTimeline } from './timeline.js';
@@ -8,9 +9,17 @@ import { el, param, renderShell, setParams, showError, stateBox } from './ui.js'
 const $ = (id) => document.getElementById(id);
 const CODES = ['LABEL_CONFLICT', 'NO_MAJORITY', 'LOW_ITEM_AGREEMENT', 'TEMPORAL_MISALIGNMENT', 'UNMATCHED_SEGMENT', 'STREAM_DESYNC', 'CROSS_MODAL_CONFLICT', 'OUTLIER_ANNOTATOR', 'MISSING_ANNOTATION', 'INVALID_SPAN'];
 const FILTERS = ['code', 'severity', 'modality', 'dimension', 'annotator', 'status', 'limit'];
-const SEVERITY_RANK = { high: 0, medium: 1, low: 2 };
+/** Keys GET /v1/batches/:id/flags sorts by (each then by severity and id); `-key` is descending. */
+const SORTS = ['severity', 'item', 'code', 'modality', 'dimension', 'status', 'start'];
 
-const state = { batchId: null, session: null, cursors: [null], page: 0, flags: [], total: 0, nextCursor: null, sort: null };
+/** The server's sort, as in ?sort= of the page's URL: { key, direction: 1 | -1 }, severity ascending by default. */
+function parseSort(value) {
+  const key = value?.replace(/^-/, '');
+  return SORTS.includes(key) ? { key, direction: value.startsWith('-') ? -1 : 1 } : { key: 'severity', direction: 1 };
+}
+const sortParam = (sort) => `${sort.direction < 0 ? '-' : ''}${sort.key}`;
+
+const state = { batchId: null, session: null, cursors: [null], page: 0, flags: [], total: 0, nextCursor: null, sort: parseSort(null) };
 
 async function main() {
   state.session = await renderShell('flags.html');
@@ -18,6 +27,7 @@ async function main() {
   const form = $('filters');
   form.elements.code.append(...CODES.map((code) => el('option', { value: code }, code)));
   for (const name of FILTERS) if (param(name)) form.elements[name].value = param(name);
+  state.sort = parseSort(param('sort'));
   if (!state.batchId) {
     const project = param('project') ?? state.session.projectId;
     const newest = project ? await api(query(`/v1/projects/${project}/batches`, { limit: 1 })) : null;
@@ -57,7 +67,7 @@ async function load() {
   const box = $('flags');
   box.setAttribute('aria-busy', 'true');
   try {
-    const page = await api(query(`/v1/batches/${state.batchId}/flags`, { ...filters(), cursor: state.cursors[state.page] ?? '' }));
+    const page = await api(query(`/v1/batches/${state.batchId}/flags`, { ...filters(), sort: sortParam(state.sort), cursor: state.cursors[state.page] ?? '' }));
     state.flags = page.flags;
     state.total = page.total;
     state.nextCursor = page.nextCursor;
@@ -69,22 +79,24 @@ async function load() {
   }
 }
 
+// `sort`: the server's sort key of the column (none: not sortable).
 const COLUMNS = [
-  { key: 'severity', label: 'Severity', compare: (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] },
-  { key: 'code', label: 'Code' },
-  { key: 'item', label: 'Item' },
-  { key: 'dimension', label: 'Modality / dimension', value: (flag) => `${flag.modality ?? 'cross-modal'}/${flag.dimension ?? '—'}` },
-  { key: 'annotators', label: 'Annotators', value: (flag) => flag.annotators.join(', ') },
-  { key: 'message', label: 'Message', sortable: false },
-  { key: 'status', label: 'Status' },
+  { label: 'Severity', sort: 'severity' },
+  { label: 'Code', sort: 'code' },
+  { label: 'Item', sort: 'item' },
+  { label: 'Modality / dimension', sort: 'modality' },
+  { label: 'Annotators' },
+  { label: 'Message' },
+  { label: 'Status', sort: 'status' },
 ];
 
-function sorted(flags) {
-  if (!state.sort) return flags;
-  const column = COLUMNS.find((candidate) => candidate.key === state.sort.key);
-  const value = column.value ?? ((flag) => flag[column.key] ?? '');
-  const compare = column.compare ?? ((a, b) => String(value(a)).localeCompare(String(value(b)), undefined, { numeric: true }));
-  return [...flags].sort((a, b) => state.sort.direction * compare(a, b));
+/** A header click: the server sorts every flag by the column (again: reversed), from the first page. */
+function sortBy(key) {
+  state.sort = { key, direction: state.sort.key === key && state.sort.direction === 1 ? -1 : 1 };
+  setParams({ sort: sortParam(state.sort) === 'severity' ? '' : sortParam(state.sort) });
+  state.cursors = [null];
+  state.page = 0;
+  load();
 }
 
 function render() {
@@ -106,21 +118,17 @@ function render() {
     'tr',
     {},
     COLUMNS.map((column) => {
-      const direction = state.sort?.key === column.key ? state.sort.direction : 0;
+      if (!column.sort) return el('th', { scope: 'col' }, column.label);
+      const direction = state.sort.key === column.sort ? state.sort.direction : 0;
       return el(
         'th',
-        { scope: 'col', 'aria-sort': direction === 0 ? null : direction > 0 ? 'ascending' : 'descending' },
-        column.sortable === false
-          ? column.label
-          : el('button', { type: 'button', class: 'link', 'data-sort': column.key, onclick: () => {
-              state.sort = { key: column.key, direction: direction === 1 ? -1 : 1 };
-              render();
-            } }, `${column.label}${direction === 0 ? '' : direction > 0 ? ' ▲' : ' ▼'}`),
+        { scope: 'col', 'aria-sort': direction === 0 ? 'none' : direction > 0 ? 'ascending' : 'descending' },
+        el('button', { type: 'button', class: 'link', 'data-sort': column.sort, onclick: () => sortBy(column.sort) }, `${column.label}${direction === 0 ? '' : direction > 0 ? ' ▲' : ' ▼'}`),
       );
     }),
     canReview ? el('th', { scope: 'col' }, 'Review') : null,
   );
-  const rows = sorted(state.flags).map((flag) =>
+  const rows = state.flags.map((flag) =>
     el(
       'tr',
       { 'data-flag': flag.id },
@@ -135,8 +143,14 @@ function render() {
     ),
   );
   box.replaceChildren(
-    el('table', { id: 'flag-table' }, el('caption', {}, `Flags, most severe first (server order${state.sort ? `; this page sorted by ${state.sort.key}` : ''})`), el('thead', {}, header), el('tbody', {}, rows)),
+    el('table', { id: 'flag-table' }, el('caption', {}, captionOf(state.sort)), el('thead', {}, header), el('tbody', {}, rows)),
   );
+}
+
+function captionOf(sort) {
+  if (sort.key === 'severity') return sort.direction > 0 ? 'Flags, most severe first' : 'Flags, least severe first';
+  const label = sort.key === 'start' ? 'span start' : sort.key;
+  return `Flags sorted by ${label}, ${sort.direction > 0 ? 'ascending (ties most severe first)' : 'descending (ties least severe first)'}`;
 }
 
 function reviewControls(flag) {

@@ -26,11 +26,12 @@ export class FlagController {
 
   @Get('batches/:id/flags')
   @ApiOperation({
-    summary: 'A batch\'s flags, most severe first',
+    summary: 'A batch\'s flags, most severe first or in the order `sort` names',
     description:
       'Every finding of the batch\'s evaluation as a flag with its reason code (DESIGN.md section 4), severity, item, ' +
       'modality, dimension, annotators, span and evidence (times and offsets in seconds). Filters take comma-separated ' +
-      'lists; pages follow `nextCursor`; `total` counts every flag matching the filters.',
+      'lists; `sort` orders by severity (default), item, code, modality, dimension, status or start (`-` for descending), ' +
+      'then by severity and id; pages follow `nextCursor` (of the same sort); `total` counts every flag matching the filters.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 200, description: 'One page of flags', standardSchema: FlagListResponse })

@@ -9,6 +9,7 @@ import { reevaluateJobId } from '../jobs/job.types';
 import type { FlagStatus } from './flag.entity';
 import { STORED_VERDICT } from './evaluation.repository';
 import { severityRank } from './flag-copy';
+import type { FlagSort, FlagSortKey } from './dto/list-flags.query';
 
 /** A batch as the flag endpoints read it: its scope, state, verdict and flags revision. */
 export interface FlagBatchRow {
@@ -72,10 +73,37 @@ export interface FlagFilter {
   item?: readonly string[] | undefined;
 }
 
-/** Keyset position: the (severity_rank, id) of the previous page's last flag. */
+/**
+ * Keyset position: the (sort key value, severity_rank, id) of the previous page's last flag; the
+ * key as flag-cursor.ts flagSortValue gives it (null for the severity sort and for a missing start).
+ */
 export interface FlagCursor {
+  key: string | number | null;
   rank: number;
   id: string;
+}
+
+/**
+ * The SQL of a sort key on alias `f` and of its cursor value as parameter `p`, null for the severity
+ * sort (severity_rank, id). Texts compare bytewise (COLLATE "C": the same order whatever the
+ * database's locale, and the same in ORDER BY and the keyset comparison); a missing text is '' and a
+ * missing start -Infinity, so NULLs have a fixed place in both directions.
+ */
+function sortExpression(key: FlagSortKey): { column: string; value: (p: string) => string } | null {
+  const text = (column: string) => ({ column: `${column} COLLATE "C"`, value: (p: string) => `$${p}::text COLLATE "C"` });
+  switch (key) {
+    case 'severity':
+      return null;
+    case 'item':
+    case 'modality':
+    case 'dimension':
+      return text(`COALESCE(f.${key}, '')`);
+    case 'code':
+    case 'status':
+      return text(`f.${key}`);
+    case 'start':
+      return { column: `COALESCE(f.start_s, '-Infinity'::float8)`, value: (p) => `COALESCE($${p}::float8, '-Infinity'::float8)` };
+  }
 }
 
 export type EvaluationRequest =
@@ -164,23 +192,35 @@ export class FlagRepository {
   }
 
   /**
-   * One page of a batch's flags, most severe first then by id, after `cursor`: a range scan of
-   * idx_flags_batch_rank (or idx_flags_batch_code_rank when filtering by code) that stops after
-   * `limit` rows.
+   * One page of a batch's flags in `sort` order after `cursor`: by the sort key, then severity_rank
+   * and id (all reversed when descending), a row comparison against the previous page's last flag.
+   * The default order is a range scan of idx_flags_batch_rank (or idx_flags_batch_code_rank when
+   * filtering by code) that stops after `limit` rows; other keys sort the batch's matching flags
+   * (a top-N sort).
    */
-  async listPage(batchId: string, filter: FlagFilter, cursor: FlagCursor | undefined, limit: number): Promise<FlagRow[]> {
+  async listPage(batchId: string, filter: FlagFilter, sort: FlagSort, cursor: FlagCursor | undefined, limit: number): Promise<FlagRow[]> {
     const params: unknown[] = [batchId];
     const where = ['f.batch_id = $1'];
     let signature = filterConditions(filter, where, params);
+    const expression = sortExpression(sort.key);
+    const columns = [...(expression === null ? [] : [expression.column]), 'f.severity_rank', 'f.id'];
     if (cursor !== undefined) {
+      const values: string[] = [];
+      if (expression !== null) {
+        params.push(cursor.key);
+        values.push(expression.value(String(params.length)));
+      }
       params.push(cursor.rank, cursor.id);
-      where.push(`(f.severity_rank, f.id) > ($${params.length - 1}::smallint, $${params.length}::uuid)`);
+      values.push(`$${params.length - 1}::smallint`, `$${params.length}::uuid`);
+      where.push(`(${columns.join(', ')}) ${sort.descending ? '<' : '>'} (${values.join(', ')})`);
       signature += 'k';
     }
     params.push(limit);
+    const direction = sort.descending ? ' DESC' : '';
     const { rows } = await pgPoolOf(this.dataSource).query<FlagRow>({
-      name: `concord_flags_page_${signature}`,
-      text: `SELECT ${FLAG_COLUMNS} FROM flags f WHERE ${where.join(' AND ')} ORDER BY f.severity_rank, f.id LIMIT $${params.length}`,
+      name: `concord_flags_page_${signature}_${sort.key}${sort.descending ? '_desc' : ''}`,
+      text: `SELECT ${FLAG_COLUMNS} FROM flags f WHERE ${where.join(' AND ')}
+             ORDER BY ${columns.map((column) => column + direction).join(', ')} LIMIT $${params.length}`,
       values: params,
     });
     return rows;

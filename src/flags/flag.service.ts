@@ -7,7 +7,7 @@ import { TtlCache } from '../common/ttl-cache';
 import { EvaluationQueue } from '../jobs/evaluation.queue';
 import { WebhookPublisher } from '../webhooks/webhook-publisher.service';
 import type { EvaluationRequestedResponse, FlagDetailResponse, GateResponse } from './dto/flag.response';
-import type { ListFlagsQuery } from './dto/list-flags.query';
+import { parseFlagSort, type ListFlagsQuery } from './dto/list-flags.query';
 import type { ReviewFlagBody } from './dto/review-flag.body';
 import { decodeFlagCursor, encodeFlagCursor } from './flag-cursor';
 import { evaluationConflict, evaluationForbidden, flagNotFound, reviewForbidden } from './flag.errors';
@@ -16,7 +16,7 @@ import { FlagRepository, type FlagBatchRow, type FlagFilter } from './flag.repos
 
 /**
  * Flag listing pages (as sent, JSON bytes with their ETag) and totals, per API process, keyed by
- * batch and flags revision (then filters, cursor and limit). The revision is read from the batch's
+ * batch and flags revision (then sort, filters, cursor and limit; totals by the filters alone). The revision is read from the batch's
  * row on every request and moves with every evaluation and every review (in the same transaction),
  * so nothing is served for flags that changed, whichever API process changed them; the TTL only
  * bounds how long memory is held for batches no longer read. Dashboards poll the same first pages;
@@ -49,7 +49,7 @@ export class FlagService {
   /** One page as JSON bytes (FlagListResponse), served from the page cache while the flags are unchanged. */
   async list(principal: Principal, batchId: string, query: ListFlagsQuery): Promise<JsonDocument> {
     const batch = await this.visibleBatch(principal, batchId);
-    const pageKey = `${batch.id}|${batch.flagsRevision}|${JSON.stringify(query)}`;
+    const pageKey = `${batch.id}|${batch.flagsRevision}|${query.sort}|${JSON.stringify(query)}`;
     return this.pages.get(pageKey) ?? shared(this.building, pageKey, () => this.buildPage(batch, query, pageKey));
   }
 
@@ -109,13 +109,17 @@ export class FlagService {
   }
 
   private async buildPage(batch: FlagBatchRow, query: ListFlagsQuery, pageKey: string): Promise<JsonDocument> {
-    const { cursor, limit, ...filter } = query;
-    const after = cursor === undefined ? undefined : decodeFlagCursor(cursor);
-    const [rows, total] = await Promise.all([this.flags.listPage(batch.id, filter, after, limit + 1), this.total(batch, filter)]);
+    // The total does not depend on the order: one count per filter serves every sort.
+    const { cursor, limit, sort, ...filter } = query;
+    const after = cursor === undefined ? undefined : decodeFlagCursor(cursor, sort);
+    const [rows, total] = await Promise.all([
+      this.flags.listPage(batch.id, filter, parseFlagSort(sort), after, limit + 1),
+      this.total(batch, filter),
+    ]);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const document = jsonDocument(
-      JSON.stringify(toFlagListResponse(page, rows.length > limit && last !== undefined ? encodeFlagCursor(last) : null, total)),
+      JSON.stringify(toFlagListResponse(page, rows.length > limit && last !== undefined ? encodeFlagCursor(sort, last) : null, total)),
     );
     if (document.body.length <= CACHED_PAGE_MAX_BYTES) this.pages.set(pageKey, document);
     return document;

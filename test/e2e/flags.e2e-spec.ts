@@ -13,6 +13,7 @@ interface Flag {
   modality: string | null;
   dimension: string | null;
   annotators: string[];
+  start: number | null;
   status: string;
   comment: string | null;
   reviewedBy: string | null;
@@ -26,6 +27,18 @@ interface FlagPage {
 }
 
 const RANK = { high: 0, medium: 1, low: 2 } as const;
+const SORT_KEYS = ['severity', 'item', 'code', 'modality', 'dimension', 'status', 'start'] as const;
+
+/** The listing's order in JS: the key (missing text '', missing start first, texts bytewise), then severity and id. */
+function sortFlags(flags: Flag[], sort: string): Flag[] {
+  const descending = sort.startsWith('-');
+  const key = sort.replace(/^-/, '') as (typeof SORT_KEYS)[number];
+  const value = (flag: Flag): string | number =>
+    key === 'severity' ? 0 : key === 'start' ? (flag.start ?? -Infinity) : (flag[key] ?? '');
+  const compare = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+  const order = (a: Flag, b: Flag): number => compare(value(a), value(b)) || RANK[a.severity] - RANK[b.severity] || compare(a.id, b.id);
+  return [...flags].sort((a, b) => (descending ? -order(a, b) : order(a, b)));
+}
 
 describe('flags: listing, filters, review', () => {
   let t: TestApp;
@@ -79,6 +92,85 @@ describe('flags: listing, filters, review', () => {
     } while (cursor !== null);
     expect(pages).toBe(Math.ceil(all.length / 7));
     expect(seen.map((flag) => flag.id)).toEqual(all.map((flag) => flag.id));
+  });
+
+  describe('sorted by a column (?sort=), ~300 flags with missing values and ties', () => {
+    let sortKeys: Awaited<ReturnType<typeof createProjectWithKeys>>;
+    let sortBatchId: string;
+    let sortAll: Flag[];
+    const listSorted = async (query: Record<string, string | number>): Promise<FlagPage> => {
+      const response = await t.agent.get(`/v1/batches/${sortBatchId}/flags`).query(query).set(auth(sortKeys.qaLead));
+      expect(response.status).toBe(200);
+      return response.body as FlagPage;
+    };
+
+    beforeAll(async () => {
+      // Its own project: the same upload again in the first project would be the same batch.
+      sortKeys = await createProjectWithKeys(t);
+      const upload = await t.agent.post(`/v1/projects/${sortKeys.project.id}/batches`).set(auth(sortKeys.vendorA)).set('content-type', 'text/csv').send(defectsCsv());
+      expect(upload.status).toBe(202);
+      sortBatchId = upload.body.batch.id;
+      await waitForBatch(t.agent, sortBatchId, sortKeys.qaLead);
+      // 300 more flags with few distinct values (ties), NULLs, mixed case and the texts' edge cases.
+      await t.dataSource.query(
+        `INSERT INTO flags (batch_id, project_id, key, code, severity, severity_rank, item, modality, dimension, annotators, start_s, end_s, message, evidence, status)
+         SELECT b.id, b.project_id, 'sort-' || g, (ARRAY['NO_MAJORITY','LABEL_CONFLICT','STREAM_DESYNC','INVALID_SPAN'])[1 + g % 4],
+                (ARRAY['high','medium','low'])[1 + g % 3], g % 3,
+                CASE WHEN g % 11 = 0 THEN NULL ELSE (ARRAY['clip-b','Clip-a','clip-a','clip-10','clip-9',''])[1 + g % 6] END,
+                CASE WHEN g % 5 = 0 THEN NULL ELSE (ARRAY['video','text','audio'])[1 + g % 3] END,
+                CASE WHEN g % 7 = 0 THEN NULL ELSE (ARRAY['sentiment','speaker','Topic'])[1 + g % 3] END,
+                ARRAY['ann-a'], CASE WHEN g % 9 = 0 THEN NULL ELSE (g % 13) * 0.5 - 1 END, NULL, 'sorted', '{}'::jsonb,
+                (ARRAY['open','confirmed','dismissed'])[1 + g % 3]
+         FROM batches b, generate_series(1, 300) g WHERE b.id = $1`,
+        [sortBatchId],
+      );
+      await t.dataSource.query(`UPDATE batches SET flags_revision = flags_revision + 1 WHERE id = $1`, [sortBatchId]);
+      sortAll = (await listSorted({ limit: 500 })).flags;
+      expect(sortAll.length).toBeGreaterThan(300);
+    });
+
+    it('pages through every sort and direction (limit 7) without skipping or repeating a flag, in the full order', async () => {
+      for (const key of SORT_KEYS) {
+        for (const sort of [key, `-${key}`]) {
+          const expected = sortFlags(sortAll, sort).map((flag) => flag.id);
+          expect((await listSorted({ sort, limit: 500 })).flags.map((flag) => flag.id)).toEqual(expected);
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page: FlagPage = await listSorted({ sort, limit: 7, ...(cursor === null ? {} : { cursor }) });
+            expect(page.total).toBe(sortAll.length);
+            seen.push(...page.flags.map((flag) => flag.id));
+            cursor = page.nextCursor;
+          } while (cursor !== null);
+          expect({ sort, seen }).toEqual({ sort, seen: expected });
+        }
+      }
+    });
+
+    it('sorts the filtered flags, keeps the filtered total, and reverses exactly with a leading -', async () => {
+      const ascending = await listSorted({ sort: 'item', status: 'open', limit: 500 });
+      const expected = sortFlags(sortAll.filter((flag) => flag.status === 'open'), 'item');
+      expect(ascending.flags.map((flag) => flag.id)).toEqual(expected.map((flag) => flag.id));
+      expect(ascending.total).toBe(expected.length);
+      const descending = await listSorted({ sort: '-item', status: 'open', limit: 500 });
+      expect(descending.flags.map((flag) => flag.id)).toEqual(ascending.flags.map((flag) => flag.id).reverse());
+      // The default is severity; missing starts come first ascending, last descending.
+      expect((await listSorted({ limit: 500 })).flags).toEqual((await listSorted({ sort: 'severity', limit: 500 })).flags);
+      const byStart = (await listSorted({ sort: 'start', limit: 500 })).flags;
+      expect(byStart[0]!.start).toBeNull();
+      expect((await listSorted({ sort: '-start', limit: 500 })).flags.at(-1)!.start).toBeNull();
+    });
+
+    it('answers 422 for an unknown sort and for a cursor of another sort or direction', async () => {
+      const first = await listSorted({ sort: 'item', limit: 7 });
+      expect(first.nextCursor).not.toBeNull();
+      for (const query of [{ sort: 'annotators' }, { sort: '+item' }, { sort: '--item' }, { sort: '-item', cursor: first.nextCursor! }, { sort: 'code', cursor: first.nextCursor! }, { cursor: first.nextCursor! }]) {
+        const response = await t.agent.get(`/v1/batches/${sortBatchId}/flags`).query(query).set(auth(sortKeys.qaLead));
+        expect({ query, status: response.status }).toEqual({ query, status: 422 });
+        expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+      expect((await listSorted({ sort: 'item', limit: 7, cursor: first.nextCursor! })).flags).toHaveLength(7);
+    });
   });
 
   it('filters by code, severity, modality, dimension, annotator, item and status (comma lists match any)', async () => {
@@ -158,8 +250,12 @@ describe('flags: listing, filters, review', () => {
     };
     const listing = document.paths['/v1/batches/{id}/flags']!.get!;
     expect(listing.parameters!.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(
-      ['annotator', 'code', 'cursor', 'dimension', 'item', 'limit', 'modality', 'severity', 'status'],
+      ['annotator', 'code', 'cursor', 'dimension', 'item', 'limit', 'modality', 'severity', 'sort', 'status'],
     );
+    const sort = listing.parameters!.find((p) => p.name === 'sort') as unknown as { description?: string; schema: { enum?: string[]; default?: string } };
+    expect(sort.schema.enum).toEqual(expect.arrayContaining(['severity', 'item', '-item', 'code', 'modality', 'dimension', 'status', 'start', '-start']));
+    expect(sort.schema.default).toBe('severity');
+    expect(sort.description ?? '').toMatch(/descending|reverses/);
     expect(Object.keys(listing.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
     expect(Object.keys(document.paths['/v1/flags/{id}']!).sort()).toEqual(['get', 'patch']);
     expect(document.paths['/v1/flags/{id}']!.patch!.requestBody).toBeDefined();
