@@ -474,16 +474,26 @@ describe('stream and cross-modal findings', () => {
     ...overrides,
   });
 
-  it('gives one high batch-level STREAM_DESYNC per systematic pair and a medium one per item beyond the limit that shifting improves', () => {
+  it('gives one high batch-level STREAM_DESYNC per systematic pair, and a medium one per item off that lag by more than the limit that shifting improves', () => {
     const findings = syncFindings([pair({})], DEFAULT_POLICY).sort(compareFindings);
+    // c1 is the systematic lag itself; c2 is 0.9 s and c3 0.3 s off it; c4 gains nothing by shifting.
     expect(findings.map((finding) => [finding.key, finding.severity, finding.item])).toEqual([
       ['STREAM_DESYNC|audio/speech~video/lips|||systematic', 'high', null],
-      ['STREAM_DESYNC|audio/speech~video/lips|c1||', 'medium', 'c1'],
       ['STREAM_DESYNC|audio/speech~video/lips|c2||', 'medium', 'c2'],
+      ['STREAM_DESYNC|audio/speech~video/lips|c3||', 'medium', 'c3'],
     ]);
     expect(findings[0]!.message).toBe('Across 3 items video/lips lags audio/speech by 0.400 s (median; spread 0.010 s), a systematic offset beyond 0.2 s.');
-    expect(findings[2]!.message).toBe('On item "c2" audio/speech lags video/lips by 0.500 s, beyond 0.2 s (IoU 0.400 unshifted, 0.800 shifted).');
-    expect(findings[1]).toMatchObject({ modality: null, dimension: null, annotators: [], evidence: { offset: 0.4, gain: 0.4, maxOffset: 0.2 } });
+    expect(findings[1]!.message).toBe(
+      'On item "c2" audio/speech lags video/lips by 0.500 s, 0.900 s off the batch\'s systematic 0.400 s, more than 0.2 s (IoU 0.400 unshifted, 0.800 shifted).',
+    );
+    expect(findings[2]).toMatchObject({ modality: null, dimension: null, annotators: [], evidence: { offset: 0.1, gain: 0.05, maxOffset: 0.2, systematicOffset: 0.4 } });
+  });
+
+  it('flags each item beyond the limit when the pair has no systematic lag', () => {
+    const findings = syncFindings([pair({ systematic: false })], DEFAULT_POLICY).sort(compareFindings);
+    expect(findings.map((finding) => finding.item)).toEqual(['c1', 'c2']);
+    expect(findings[1]!.message).toBe('On item "c2" audio/speech lags video/lips by 0.500 s, beyond 0.2 s (IoU 0.400 unshifted, 0.800 shifted).');
+    expect(findings[0]!.evidence).toMatchObject({ offset: 0.4, systematicOffset: null });
   });
 
   it('gives no batch-level finding for a pair that is not systematic', () => {

@@ -916,7 +916,10 @@ function lagText(a: string, b: string, offset: number): string {
   return offset >= 0 ? `${b} lags ${a} by ${fixed(offset)} s` : `${a} lags ${b} by ${fixed(-offset)} s`;
 }
 
-/** STREAM_DESYNC per item beyond the offset limit (when shifting helps), and per systematic pair. */
+/**
+ * STREAM_DESYNC per systematic pair (batch level), and per item whose offset is beyond the limit —
+ * measured from the pair's systematic offset when there is one — when shifting helps.
+ */
 export function syncFindings(sync: readonly StreamPairSync[], policy: ResolvedPolicy): Finding[] {
   const findings: Finding[] = [];
   const limit = policy.maxStreamOffsetSeconds;
@@ -940,8 +943,16 @@ export function syncFindings(sync: readonly StreamPairSync[], policy: ResolvedPo
         evidence: { ...streams, medianOffset: pair.medianOffset, offsetSpread: pair.offsetSpread, items: pair.items, maxOffset: limit },
       });
     }
+    // A systematic lag is one defect of the pipeline, flagged once above; an item is flagged on its
+    // own only when its offset is not that lag (else every item of the batch would carry a flag for
+    // the same cause and the flagged-item share would say nothing about the items themselves).
+    const expected = pair.systematic && pair.medianOffset !== null ? pair.medianOffset : 0;
     for (const entry of pair.perItem) {
-      if (entry.gain === null || !(entry.gain > 0) || !(Math.abs(entry.offset) > limit)) continue;
+      if (entry.gain === null || !(entry.gain > 0) || !(Math.abs(entry.offset - expected) > limit)) continue;
+      const beyond =
+        expected === 0
+          ? `beyond ${limit} s`
+          : `${fixed(Math.abs(entry.offset - expected))} s off the batch's systematic ${fixed(expected)} s, more than ${limit} s`;
       add(findings, {
         key: findingKey('STREAM_DESYNC', where, entry.item, []),
         code: 'STREAM_DESYNC',
@@ -952,8 +963,8 @@ export function syncFindings(sync: readonly StreamPairSync[], policy: ResolvedPo
         annotators: [],
         start: null,
         end: null,
-        message: `On item ${quoted(entry.item)} ${lagText(a, b, entry.offset)}, beyond ${limit} s (IoU ${ratio(entry.iouAtZero ?? 0)} unshifted, ${ratio(entry.iou ?? 0)} shifted).`,
-        evidence: { ...streams, offset: entry.offset, iou: entry.iou, iouAtZero: entry.iouAtZero, gain: entry.gain, maxOffset: limit },
+        message: `On item ${quoted(entry.item)} ${lagText(a, b, entry.offset)}, ${beyond} (IoU ${ratio(entry.iouAtZero ?? 0)} unshifted, ${ratio(entry.iou ?? 0)} shifted).`,
+        evidence: { ...streams, offset: entry.offset, iou: entry.iou, iouAtZero: entry.iouAtZero, gain: entry.gain, maxOffset: limit, systematicOffset: pair.systematic ? expected : null },
       });
     }
   }

@@ -169,7 +169,7 @@ describe('concord report', () => {
     const body = JSON.parse(stdout);
     expect(body.sync).toEqual([expect.objectContaining({ systematic: true, items: 10 })]);
     expect(body.flags[0]).toMatchObject({ key: 'STREAM_DESYNC|audio/speech~video/lips|||systematic', severity: 'high', item: null });
-    expect(body.reasons.map((reason: { rule: string }) => reason.rule)).toEqual(['maxFlaggedItemShare', 'maxStreamOffsetSeconds']);
+    expect(body.reasons.map((reason: { rule: string }) => reason.rule)).toEqual(['maxStreamOffsetSeconds']);
   });
 
   it('takes a schema: its gold annotators are measured against, never peers', async () => {
