@@ -7,10 +7,10 @@
  *       as a child process, on a database and Redis prefix of its own, see support.js startService):
  *       request start → 202 (streamed, parsed, validated by the DatasetBuilder and stored with COPY in
  *       one transaction), and the API's peak RSS during the upload (VmHWM, reset before each round);
- *       beside it, in this process, the adapter alone and the adapter + DatasetBuilder, to show where
- *       the time goes;
+ *       beside it, each in a fresh process (bench/parse-file.js), the adapter alone and the adapter +
+ *       DatasetBuilder, to show where the time goes;
  *   (b) a CVAT for video 1.1 XML export of 1,000 tracks × 1,000 frames (~158 MB, ~1.5M records with
- *       the pose attribute records) parsed by the adapter in this process.
+ *       the pose attribute records) parsed by the adapter, in a fresh process per run.
  *
  * The files are written once into bench/data/ by the fixtures' own generators (TypeScript, compiled
  * on the fly by test/helpers/register-ts.js) and reused. No worker runs: the agreement jobs of the
@@ -23,6 +23,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const {
   median,
@@ -37,7 +38,6 @@ const {
 } = require('./support');
 
 const root = path.join(__dirname, '..');
-const dist = path.join(root, 'dist');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TASKS = 100_000;
 const ANNOTATORS = 3;
@@ -49,7 +49,6 @@ const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 const DATABASE = `concord_bench_ingest_${process.pid}`;
 const PREFIX = `concord-bench-ingest-${process.pid}`;
 const ADMIN_KEY = `cnc_bench_${randomBytes(24).toString('base64url')}`;
-const READ_CHUNK_BYTES = 1024 * 1024;
 
 // ---- data -----------------------------------------------------------------------------------------
 
@@ -79,7 +78,7 @@ function dataFiles() {
   return { labelStudio, cvat };
 }
 
-// ---- in-process measurements ----------------------------------------------------------------------
+// ---- adapter measurements --------------------------------------------------------------------------
 
 /**
  * CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s).
@@ -92,36 +91,23 @@ function procCpuSeconds(pid) {
 }
 
 /** Wall and CPU seconds (this process: user + system, all its threads) of `fn`. */
-async function timed(fn) {
-  const started = process.hrtime.bigint();
-  const cpu = process.cpuUsage();
-  const value = await fn();
-  const used = process.cpuUsage(cpu);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, value };
+/** One adapter run in a fresh process (bench/parse-file.js): no run inherits another's heap or JIT state. */
+function parseInChild(adapterName, file, options, validate) {
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'parse-file.js'), adapterName, file, validate ? '1' : '0', JSON.stringify(options)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`parse-file.js ${adapterName} failed: ${child.stderr}`);
+  const { records, seconds, cpuSeconds } = JSON.parse(child.stdout);
+  return { seconds, cpuSeconds, value: records };
 }
 
-/** Records the adapter reads from `file` (and, with a builder, validates as the API does). */
-async function readFile(adapter, file, options, validate) {
-  const { DatasetBuilder } = require(path.join(dist, 'agreement/dataset.js'));
-  const { RecordPositions } = require(path.join(dist, 'ingest/record-positions.js'));
-  const positions = new RecordPositions();
-  positions.startFile(path.basename(file));
-  const builder = validate ? new DatasetBuilder({ describePosition: (position) => positions.describe(position) }) : null;
-  let records = 0;
-  for await (const batch of adapter.read(fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), options)) {
-    records += batch.length;
-    if (builder !== null) for (const record of batch) builder.add(record, positions.of(record));
-  }
-  if (builder !== null) builder.build();
-  return records;
-}
-
-async function medianOf(label, fn) {
+function medianOf(label, fn) {
   const samples = [];
   const cpuSamples = [];
   let value;
   for (let run = 1; run <= ROUNDS; run += 1) {
-    const result = await timed(fn);
+    const result = fn();
     samples.push(round(result.seconds, 2));
     cpuSamples.push(round(result.cpuSeconds, 2));
     value = result.value;
@@ -157,8 +143,6 @@ async function uploadRound(port, apiPid, file, roundNumber) {
 
 async function run() {
   const files = dataFiles();
-  const { labelStudioAdapter } = require(path.join(dist, 'ingest/adapters/label-studio.js'));
-  const { cvatAdapter } = require(path.join(dist, 'ingest/adapters/cvat.js'));
   const sizeMb = (file) => round(fs.statSync(file).size / 2 ** 20, 1);
 
   const rounds = [];
@@ -176,9 +160,9 @@ async function run() {
     await stopService(service, { pgServer: PG_SERVER, database: DATABASE, redisUrl: REDIS_URL, prefix: PREFIX });
   }
 
-  const parseOnly = await medianOf('(a) Label Studio adapter alone', () => readFile(labelStudioAdapter, files.labelStudio, {}, false));
-  const parseValidate = await medianOf('(a) Label Studio adapter + DatasetBuilder', () => readFile(labelStudioAdapter, files.labelStudio, {}, true));
-  const cvat = await medianOf('(b) CVAT adapter', () => readFile(cvatAdapter, files.cvat, { annotator: 'bench', fileName: path.basename(files.cvat) }, false));
+  const parseOnly = medianOf('(a) Label Studio adapter alone', () => parseInChild('labelStudio', files.labelStudio, {}, false));
+  const parseValidate = medianOf('(a) Label Studio adapter + DatasetBuilder', () => parseInChild('labelStudio', files.labelStudio, {}, true));
+  const cvat = medianOf('(b) CVAT adapter', () => parseInChild('cvat', files.cvat, { annotator: 'bench', fileName: path.basename(files.cvat) }, false));
 
   const uploadS = median(rounds.map((entry) => entry.seconds));
   const uploadCpuS = median(rounds.map((entry) => entry.apiCpuSeconds));
@@ -205,7 +189,7 @@ async function run() {
       vmHwmResetPerRound: rounds.every((entry) => entry.peakReset),
     },
     {
-      name: `(a) of which, in-process: adapter alone / adapter + DatasetBuilder (${n})`,
+      name: `(a) of which, own process: adapter alone / adapter + DatasetBuilder (${n})`,
       measured: `${round(parseOnly.seconds, 2)} s / ${round(parseValidate.seconds, 2)} s (CPU ${round(parseOnly.cpuSeconds, 2)} / ${round(parseValidate.cpuSeconds, 2)} s)`,
       target: '—',
       ok: true,

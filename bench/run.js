@@ -9,6 +9,7 @@ const suites = {
   service: () => require('./service.bench.js').run(),
   ingest: () => require('./ingest.bench.js').run(),
   evaluate: () => require('./evaluate.bench.js').run(),
+  dashboards: () => require('./dashboards.bench.js').run(),
 };
 
 async function main() {

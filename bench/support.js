@@ -201,9 +201,10 @@ function resetPeakRss(pid) {
 /**
  * The built API and worker (`node dist/main.js`, `node dist/worker.js`) on a database of their own
  * (`databaseUrl`; the API creates and migrates it) and a Redis prefix of their own. Resolves once the
- * API answers /health and the worker has had time to connect. `worker: false` starts the API only.
+ * API answers /health and the worker has had time to connect. `worker: false` starts the API only;
+ * `env` adds to (or overrides) both processes' environment.
  */
-async function startService({ databaseUrl, redisUrl, prefix, adminKey, worker = true }) {
+async function startService({ databaseUrl, redisUrl, prefix, adminKey, worker = true, env: extraEnv = {} }) {
   const port = await freePort();
   const env = {
     DATABASE_URL: databaseUrl,
@@ -212,6 +213,7 @@ async function startService({ databaseUrl, redisUrl, prefix, adminKey, worker = 
     CONCORD_ADMIN_KEY: adminKey,
     CONCORD_QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const service = { port, api: startChild('api', 'main.js', env), worker: undefined };
   try {
