@@ -7,7 +7,7 @@
 import { analyzeDataset, type AnalyzeOptions, type DimensionResult } from '../agreement/analyze';
 import { DatasetBuilder, DatasetInputError } from '../agreement/dataset';
 import { AgreementInputError, type CanonicalRecord, type Modality, type Shape } from '../agreement/types';
-import { unescapeCopyText } from '../ingest/copy-writer';
+import { booleanField, CopyTextLines, integerField, isVerbatim, numberField, RecentText, textField } from '../ingest/copy-text-reader';
 import { fanOutResampleAlphas } from './bootstrap-fan-out';
 
 /**
@@ -22,9 +22,6 @@ export const DIMENSION_COLUMNS: Readonly<Record<Shape, readonly string[]>> = {
   intervals: ['line', 'item', 'annotator', 'label', 'start_s', 'end_s', 'gold'],
   boxes: ['line', 'item', 'annotator', 'label', 'frame', 'box_x', 'box_y', 'box_w', 'box_h', 'gold'],
 };
-
-/** `t`, as COPY writes a true boolean. */
-const LOWER_T = 116;
 
 /** What one dimension's job computes: the core's result and each annotator's number of judgements. */
 export interface DimensionAnalysisOutput {
@@ -48,12 +45,6 @@ export interface DimensionAnalysisInput {
   options: AnalyzeOptions;
 }
 
-const BACKSLASH = 92;
-/** Distinct recent values that a {@link RecentText} matches in place. */
-const RECENT_VALUES = 16;
-const ZERO = 48;
-const MINUS = 45;
-
 /**
  * Decodes COPY text rows (`push` the bytes as they come, then `end`) into one DatasetBuilder, then
  * analyses the dataset. The rows must come in line order (`ORDER BY line`): the CLI adds records in
@@ -63,8 +54,7 @@ export class DimensionAnalysis {
   private readonly columns: number;
   private readonly record: CanonicalRecord & { gold: boolean };
   private readonly builder = new DatasetBuilder();
-  private readonly decoder = new TextDecoder('utf-8');
-  private rest = '';
+  private readonly lines = new CopyTextLines((text, from, to) => this.row(text, from, to));
   private rows = 0;
   // The previous row's item: runs of equal items reuse one string (when verbatim).
   private item = '';
@@ -98,20 +88,12 @@ export class DimensionAnalysis {
   }
 
   push(chunk: Uint8Array): void {
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-      this.row(text, start, end);
-      start = end + 1;
-    }
-    this.rest = start === 0 ? text : text.slice(start);
+    this.lines.push(chunk);
   }
 
   /** End of the rows. */
   end(): void {
-    const tail = this.rest + this.decoder.decode();
-    this.rest = '';
-    if (tail.length > 0) this.row(tail, 0, tail.length);
+    this.lines.end();
   }
 
   /** Builds the dataset and analyses it. Throws DimensionDataError for data the core rejects. */
@@ -180,7 +162,7 @@ export class DimensionAnalysis {
         break;
       }
     }
-    record.gold = text.charCodeAt(tabs[this.columns - 2]! + 1) === LOWER_T;
+    record.gold = booleanField(text, tabs[this.columns - 2]! + 1);
     this.builder.add(record, line);
     this.rows += 1;
   }
@@ -208,67 +190,4 @@ export class DimensionAnalysis {
 function withThreadedBootstrap(options: AnalyzeOptions): AnalyzeOptions {
   const { bootstrap } = options;
   return bootstrap === undefined ? options : { ...options, bootstrap: { ...bootstrap, resampleAlphas: fanOutResampleAlphas } };
-}
-
-/**
- * Text fields with few distinct values (annotators, labels): the recent values are matched in the
- * raw text in place, so a row reuses their strings instead of slicing (and the builder hashing) a
- * new one. Only values whose COPY text is the value itself are kept (see {@link isVerbatim}).
- */
-class RecentText {
-  private readonly values: string[] = [];
-  private next = 0;
-
-  read(text: string, from: number, to: number): string | null {
-    const length = to - from;
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i]!;
-      if (value.length === length && text.startsWith(value, from)) return value;
-    }
-    const value = textField(text, from, to);
-    if (value !== null && isVerbatim(value)) {
-      if (values.length < RECENT_VALUES) values.push(value);
-      else values[this.next++ % RECENT_VALUES] = value;
-    }
-    return value;
-  }
-}
-
-/**
- * Whether a decoded text value is written verbatim in COPY text (so raw text can be compared with it
- * in place): no backslash (which COPY doubles). Tab, newline and CR cannot match raw text either way.
- */
-function isVerbatim(value: string): boolean {
-  return !value.includes('\\');
-}
-
-function isNull(text: string, from: number, to: number): boolean {
-  return to - from === 2 && text.charCodeAt(from) === BACKSLASH && text.charCodeAt(from + 1) === 78; // \N
-}
-
-function textField(text: string, from: number, to: number): string | null {
-  if (isNull(text, from, to)) return null;
-  const raw = text.slice(from, to);
-  return raw.includes('\\') ? unescapeCopyText(raw) : raw;
-}
-
-function numberField(text: string, from: number, to: number): number | null {
-  // `\N` is the only non-numeric text PostgreSQL writes for a float8/int column.
-  return isNull(text, from, to) ? null : Number(text.slice(from, to));
-}
-
-/** A PostgreSQL integer as COPY writes it (optional minus, digits); null when it is not one. */
-function integerField(text: string, from: number, to: number): number | null {
-  let i = from;
-  const negative = text.charCodeAt(i) === MINUS;
-  if (negative) i += 1;
-  if (i >= to) return null;
-  let value = 0;
-  for (; i < to; i++) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return null;
-    value = value * 10 + digit;
-  }
-  return negative ? -value : value;
 }

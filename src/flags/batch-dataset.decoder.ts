@@ -10,7 +10,7 @@
  */
 import { DatasetBuilder, type Dataset } from '../agreement/dataset';
 import type { Box, CanonicalRecord, Modality } from '../agreement/types';
-import { unescapeCopyText } from '../ingest/copy-writer';
+import { booleanField, CopyTextLines, isVerbatim, numberField, RecentText, textField } from '../ingest/copy-text-reader';
 
 /** The `annotations` columns read, in COPY order. */
 export const BATCH_DATASET_COLUMNS = [
@@ -32,15 +32,10 @@ export const BATCH_DATASET_COLUMNS = [
 ] as const;
 
 const COLUMNS = BATCH_DATASET_COLUMNS.length;
-const BACKSLASH = 92;
-const LOWER_T = 116;
-/** Distinct recent values of a low-cardinality column matched in the raw text in place. */
-const RECENT_VALUES = 16;
 
 export class BatchDatasetDecoder {
   private readonly builder = new DatasetBuilder();
-  private readonly decoder = new TextDecoder('utf-8');
-  private rest = '';
+  private readonly lines = new CopyTextLines((text, from, to) => this.row(text, from, to));
   private rows = 0;
   private readonly tabs = new Int32Array(COLUMNS);
   private readonly record: CanonicalRecord & { gold: boolean } = {
@@ -68,19 +63,11 @@ export class BatchDatasetDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-      this.row(text, start, end);
-      start = end + 1;
-    }
-    this.rest = start === 0 ? text : text.slice(start);
+    this.lines.push(chunk);
   }
 
   end(): void {
-    const tail = this.rest + this.decoder.decode();
-    this.rest = '';
-    if (tail.length > 0) this.row(tail, 0, tail.length);
+    this.lines.end();
   }
 
   /** The Dataset; throws DatasetInputError as the CLI's builder would for the same records. */
@@ -104,7 +91,7 @@ export class BatchDatasetDecoder {
     const itemFrom = tabs[0]! + 1;
     const itemTo = tabs[1]!;
     // Rows of one item usually follow each other: reuse the string while the raw text matches.
-    if (!(itemTo - itemFrom === this.item.length && text.startsWith(this.item, itemFrom) && !this.item.includes('\\'))) {
+    if (!(itemTo - itemFrom === this.item.length && text.startsWith(this.item, itemFrom) && isVerbatim(this.item))) {
       this.item = textField(text, itemFrom, itemTo) ?? '';
     }
     record.item = this.item;
@@ -131,7 +118,7 @@ export class BatchDatasetDecoder {
       box.h = h;
       record.box = box;
     }
-    record.gold = text.charCodeAt(tabs[13]! + 1) === LOWER_T;
+    record.gold = booleanField(text, tabs[13]! + 1);
     this.builder.add(record, line);
     this.rows += 1;
   }
@@ -140,39 +127,4 @@ export class BatchDatasetDecoder {
     const fields = text.slice(from, to).split('\t').length;
     return new Error(`COPY row ${this.rows + 1} has ${fields} fields, expected ${COLUMNS}`);
   }
-}
-
-/** Recent values of a column, matched in place (only values COPY writes verbatim: no backslash). */
-class RecentText {
-  private readonly values: string[] = [];
-  private next = 0;
-
-  read(text: string, from: number, to: number): string | null {
-    const length = to - from;
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i]!;
-      if (value.length === length && text.startsWith(value, from)) return value;
-    }
-    const value = textField(text, from, to);
-    if (value !== null && !value.includes('\\')) {
-      if (values.length < RECENT_VALUES) values.push(value);
-      else values[this.next++ % RECENT_VALUES] = value;
-    }
-    return value;
-  }
-}
-
-function isNull(text: string, from: number, to: number): boolean {
-  return to - from === 2 && text.charCodeAt(from) === BACKSLASH && text.charCodeAt(from + 1) === 78; // \N
-}
-
-function textField(text: string, from: number, to: number): string | null {
-  if (isNull(text, from, to)) return null;
-  const raw = text.slice(from, to);
-  return raw.includes('\\') ? unescapeCopyText(raw) : raw;
-}
-
-function numberField(text: string, from: number, to: number): number | null {
-  return isNull(text, from, to) ? null : Number(text.slice(from, to));
 }
