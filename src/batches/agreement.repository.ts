@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { DimensionResult } from '../agreement/analyze';
 import type { Shape } from '../agreement/types';
+import { copyLiteral, streamCopyOut } from '../common/pg-copy';
 import type { AnnotatorDimensionStats } from './annotator-stats';
 
 /**
@@ -45,33 +44,9 @@ export class AgreementRepository {
     onChunk: (chunk: Uint8Array) => Promise<void>,
   ): Promise<void> {
     const sql =
-      `COPY (SELECT ${columns.join(', ')} FROM annotations WHERE batch_id = ${literal(batchId)}::uuid ` +
-      `AND modality = ${literal(modality)} AND dimension = ${literal(dimension)} AND text IS NULL ORDER BY ordinal, line) TO STDOUT (FORMAT text)`;
-    const runner = this.dataSource.createQueryRunner() as QueryRunner & {
-      releasePostgresConnection?: (error?: Error) => Promise<void>;
-    };
-    let broken: Error | undefined;
-    try {
-      const client = (await runner.connect()) as PoolClient;
-      await runner.startTransaction();
-      // For this transaction only: room to sort a million rows in memory instead of on disk.
-      await runner.query(`SELECT set_config('work_mem', '256MB', true)`);
-      try {
-        for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) await onChunk(chunk);
-      } catch (error) {
-        // Stopped mid-COPY: the connection's state is unknown, so the pool must not reuse it.
-        broken = error as Error;
-        throw error;
-      }
-      await runner.commitTransaction();
-    } finally {
-      if (broken !== undefined && runner.releasePostgresConnection !== undefined) {
-        await runner.releasePostgresConnection(broken);
-      } else {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        await runner.release();
-      }
-    }
+      `COPY (SELECT ${columns.join(', ')} FROM annotations WHERE batch_id = ${copyLiteral(batchId)}::uuid ` +
+      `AND modality = ${copyLiteral(modality)} AND dimension = ${copyLiteral(dimension)} AND text IS NULL ORDER BY ordinal, line) TO STDOUT (FORMAT text)`;
+    await streamCopyOut(this.dataSource, sql, '256MB', onChunk);
   }
 
   /** One transaction: the dimension's result and every annotator's figures, upserted. */
@@ -119,14 +94,4 @@ export class AgreementRepository {
       );
     });
   }
-}
-
-/**
- * A SQL string literal (COPY takes no bind parameters). standard_conforming_strings is on (the
- * default since PostgreSQL 9.1), so only the quote is doubled. Stored text never holds NUL (the
- * upload refuses it), so a value with one is a caller's bug.
- */
-function literal(value: string): string {
-  if (value.includes('\u0000')) throw new Error('a COPY literal must not contain NUL');
-  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -3,11 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
 import type { DimensionResult } from '../agreement/analyze';
 import type { GateCheck } from '../agreement/evaluation.types';
 import type { BatchStatus } from '../batches/batch.entity';
+import { copyLiteral, releaseCopyRunner, streamCopyOut, type CopyRunner } from '../common/pg-copy';
 import { BATCH_DATASET_COLUMNS } from './batch-dataset.decoder';
 import { FLAG_COPY_COLUMNS } from './flag-copy';
 import type { StoredEvaluation } from './stored-evaluation';
@@ -41,8 +42,6 @@ export interface EvaluationRecord {
  */
 export const STORED_VERDICT = `CASE WHEN evaluated_at IS NULL THEN 'pending'
   WHEN jsonb_array_length(coalesce(verdict_reasons, '[]'::jsonb)) = 0 THEN 'pass' ELSE 'fail' END`;
-
-type CopyRunner = QueryRunner & { releasePostgresConnection?: (error?: Error) => Promise<void> };
 
 /**
  * The worker side of flags and verdicts: reading a whole batch for its evaluation and storing the
@@ -80,25 +79,9 @@ export class EvaluationRepository {
    */
   async streamBatch(batchId: string, onChunk: (chunk: Uint8Array) => Promise<void>): Promise<void> {
     const sql =
-      `COPY (SELECT ${BATCH_DATASET_COLUMNS.join(', ')} FROM annotations WHERE batch_id = ${literal(batchId)}::uuid ` +
+      `COPY (SELECT ${BATCH_DATASET_COLUMNS.join(', ')} FROM annotations WHERE batch_id = ${copyLiteral(batchId)}::uuid ` +
       `AND text IS NULL ORDER BY ordinal, line) TO STDOUT (FORMAT text)`;
-    const runner = this.dataSource.createQueryRunner() as CopyRunner;
-    let broken: Error | undefined;
-    try {
-      const client = (await runner.connect()) as PoolClient;
-      await runner.startTransaction();
-      await runner.query(`SELECT set_config('work_mem', '512MB', true)`);
-      try {
-        for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) await onChunk(chunk);
-      } catch (error) {
-        // Stopped mid-COPY: the connection's state is unknown, so the pool must not reuse it.
-        broken = error as Error;
-        throw error;
-      }
-      await runner.commitTransaction();
-    } finally {
-      await releaseRunner(runner, broken);
-    }
+    await streamCopyOut(this.dataSource, sql, '512MB', onChunk);
   }
 
   /**
@@ -173,7 +156,7 @@ export class EvaluationRepository {
       );
       await runner.commitTransaction();
     } finally {
-      await releaseRunner(runner, broken);
+      await releaseCopyRunner(runner, broken);
     }
   }
 
@@ -184,19 +167,4 @@ export class EvaluationRepository {
   async restoreVerdict(batchId: string): Promise<void> {
     await this.dataSource.query(`UPDATE batches SET verdict = ${STORED_VERDICT}, updated_at = now() WHERE id = $1`, [batchId]);
   }
-}
-
-async function releaseRunner(runner: CopyRunner, broken: Error | undefined): Promise<void> {
-  if (broken !== undefined && runner.releasePostgresConnection !== undefined) {
-    await runner.releasePostgresConnection(broken);
-    return;
-  }
-  if (runner.isTransactionActive) await runner.rollbackTransaction();
-  await runner.release();
-}
-
-/** A SQL string literal for COPY, which takes no bind parameters (standard_conforming_strings on). */
-function literal(value: string): string {
-  if (value.includes('\u0000')) throw new Error('a COPY literal must not contain NUL');
-  return `'${value.replace(/'/g, "''")}'`;
 }
