@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
-const { seededRandom, round, ensureDataDir, report, httpRequest, waitFor, startService, stopService } = require('./support');
+const { seededRandom, round, ensureDataDir, report, httpRequest, loadTest, waitFor, startService, stopService } = require('./support');
 
 const root = path.join(__dirname, '..');
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 10_000);
@@ -96,31 +96,8 @@ function dataFile() {
 
 const request = (port, method, urlPath, options) => httpRequest(port, ADMIN_KEY, method, urlPath, options);
 
-async function flagsLoad(port, urlPath) {
-  const autocannon = require('autocannon');
-  const times = [];
-  const result = await new Promise((resolve, reject) => {
-    const instance = autocannon(
-      { url: `http://127.0.0.1:${port}${urlPath}`, connections: 50, duration: DURATION_S, headers: { authorization: `Bearer ${ADMIN_KEY}` } },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === 200) times.push(responseTime);
-    });
-  });
-  times.sort((a, b) => a - b);
-  // autocannon's summary has no p95: it is computed from every 200 response's time (nearest rank).
-  const rank = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
-  return {
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    rps: result.requests.average,
-    bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
-    p50: rank(0.5),
-    p95: rank(0.95),
-    p99: rank(0.99),
-  };
+function flagsLoad(port, urlPath) {
+  return loadTest(port, ADMIN_KEY, urlPath, DURATION_S);
 }
 
 async function run() {

@@ -30,6 +30,7 @@ const {
   report,
   psqlAt,
   httpRequest,
+  loadTest,
   waitFor,
   procStatusMb,
   resetPeakRss,
@@ -245,41 +246,9 @@ async function agreement(port, batchId, acceptedAt) {
   return { seconds: Number((agreedAt ?? completedAt) - acceptedAt) / 1e9, completedSeconds: Number(completedAt - acceptedAt) / 1e9, jobs };
 }
 
-/**
- * (d): autocannon (programmatic), 50 connections, DURATION_S seconds. autocannon's summary has no
- * p95 (it gives p90, p97.5, p99), so every response time is recorded and p95 is computed from them
- * (nearest rank); p90/p97.5/p99 from autocannon's own histogram are kept beside it as a check.
- */
-async function loadAgreement(port, batchId) {
-  const autocannon = require('autocannon');
-  const times = [];
-  const result = await new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}/v1/batches/${batchId}/agreement`,
-        connections: 50,
-        duration: DURATION_S,
-        headers: { authorization: `Bearer ${ADMIN_KEY}` },
-      },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === 200) times.push(responseTime);
-    });
-  });
-  times.sort((a, b) => a - b);
-  const rank = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
-  return {
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    rps: result.requests.average,
-    bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
-    p50: rank(0.5),
-    p95: rank(0.95),
-    p99: rank(0.99),
-    autocannon: { p50: result.latency.p50, p90: result.latency.p90, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
-  };
+/** (d): `GET /v1/batches/:id/agreement` under load (support.js loadTest). */
+function loadAgreement(port, batchId) {
+  return loadTest(port, ADMIN_KEY, `/v1/batches/${batchId}/agreement`, DURATION_S);
 }
 
 /**

@@ -261,7 +261,41 @@ async function stopService(service, { pgServer, database, redisUrl, prefix }) {
   }
 }
 
+/**
+ * `GET urlPath` under autocannon (programmatic), 50 connections for `durationS` seconds, with the
+ * key. autocannon's summary has no p95 (it gives p90, p97.5, p99), so every 200 response's time is
+ * recorded and p50/p95/p99 are computed from them (nearest rank); autocannon's own histogram figures
+ * are kept beside them as a check.
+ */
+async function loadTest(port, adminKey, urlPath, durationS) {
+  const autocannon = require('autocannon');
+  const times = [];
+  const result = await new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: `http://127.0.0.1:${port}${urlPath}`, connections: 50, duration: durationS, headers: { authorization: `Bearer ${adminKey}` } },
+      (error, res) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode === 200) times.push(responseTime);
+    });
+  });
+  times.sort((a, b) => a - b);
+  const rank = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    rps: result.requests.average,
+    bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+    p50: rank(0.5),
+    p95: rank(0.95),
+    p99: rank(0.99),
+    autocannon: { p50: result.latency.p50, p90: result.latency.p90, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+  };
+}
+
 module.exports = {
+  loadTest,
   seededRandom,
   timeIt,
   timeProcess,
