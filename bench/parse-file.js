@@ -18,13 +18,17 @@ async function readFile(adapter, file, options, validate) {
   const { RecordPositions } = require(path.join(dist, 'ingest/record-positions.js'));
   const positions = new RecordPositions();
   positions.startFile(path.basename(file));
-  const builder = validate ? new DatasetBuilder({ describePosition: (position) => positions.describe(position) }) : null;
+  const builder = validate ? new DatasetBuilder({ describePosition: (position) => positions.describe(position), keeps: 'checks' }) : null;
   let records = 0;
   for await (const batch of adapter.read(fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), options)) {
     records += batch.length;
-    if (builder !== null) for (const record of batch) builder.add(record, positions.of(record));
+    if (builder !== null) {
+      for (const record of batch) {
+        if (builder.add(record, positions.next(record))) positions.keep(record);
+      }
+    }
   }
-  if (builder !== null) builder.build();
+  if (builder !== null) builder.summarize();
   return records;
 }
 

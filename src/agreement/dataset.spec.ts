@@ -259,3 +259,78 @@ describe('DatasetBuilder: gold and text records', () => {
     ]);
   });
 });
+
+describe('DatasetBuilder in checks mode', () => {
+  /** A mixed stream: segments, boxes, labels, gold, text, a duplicate, a shape change, an empty item. */
+  function feed(builder: DatasetBuilder): boolean[] {
+    const records: Array<CanonicalRecord & { gold?: boolean; text?: string }> = [
+      record({ modality: 'audio', dimension: 'speech', start: 0, end: 1 }),
+      record({ modality: 'audio', dimension: 'speech', start: 2, end: 3 }),
+      record({ modality: 'image', dimension: 'objects', item: 'img', box: { x: 0, y: 0, w: 1, h: 1 } }),
+      record({ item: 'i1', annotator: 'a', label: 'x' }),
+      record({ item: 'i2', annotator: 'b', label: 'y' }),
+      record({ item: 'i1', annotator: 'a', label: 'z' }),
+      record({ modality: 'audio', dimension: 'speech', label: 'not a segment' }),
+      record({ item: '', annotator: 'a' }),
+      { ...record({ item: 'g-only', annotator: 'expert', label: 'x' }), gold: true },
+      { ...record({ dimension: 'notes', annotator: 'c' }), text: 'free' },
+      record({ modality: 'audio', dimension: 'speech', annotator: 'c', item: 'i3', start: 5, end: 6 }),
+    ];
+    return records.map((r, index) => builder.add(r, index + 2));
+  }
+
+  it('finds the same issues as the dataset mode, in the same words', () => {
+    const full = new DatasetBuilder();
+    feed(full);
+    const checks = new DatasetBuilder({ keeps: 'checks' });
+    feed(checks);
+    const expected = issuesOf(() => full.build());
+    expect(expected.map((issue) => issue.position)).toEqual([7, 8, 9]);
+    expect(issuesOf(() => checks.summarize())).toEqual(expected);
+  });
+
+  it('summarises what build() would hold: items and their peer judgements, annotators, dimension sizes', () => {
+    const lines = ['item,annotator,label', 'u1,a,x', 'u1,b,y', 'u2,a,x'];
+    const rows = (builder: DatasetBuilder): void => {
+      lines.slice(1).forEach((line, index) => {
+        const [item, annotator, label] = line.split(',');
+        builder.addLabel('text', 'label', item!, annotator!, label!, index + 2);
+      });
+      builder.add(record({ modality: 'audio', dimension: 'speech', item: 'clip', annotator: 'c', start: 0, end: 1 }), 10);
+      builder.add({ ...record({ item: 'gold-only', annotator: 'expert' }), gold: true }, 11);
+      builder.add({ ...record({ dimension: 'notes', item: 'u1' }), text: 'free' }, 12);
+    };
+    const full = new DatasetBuilder();
+    rows(full);
+    const dataset = full.build();
+    const checks = new DatasetBuilder({ keeps: 'checks' });
+    rows(checks);
+    const summary = checks.summarize();
+
+    expect(summary.items).toEqual(dataset.items);
+    expect(summary.annotators).toEqual(dataset.annotators);
+    const judgements = new Int32Array(dataset.items.length);
+    for (const dimension of dataset.dimensions) for (let i = 0; i < dimension.size; i++) judgements[dimension.item[i]!]! += 1;
+    expect([...summary.itemJudgements]).toEqual([...judgements]);
+    expect([...summary.itemJudgements]).toEqual([2, 1, 1, 0]);
+    expect(summary.peerAnnotators).toBe(3);
+    expect(summary.dimensions).toEqual(dataset.dimensions.map(({ modality, dimension, shape, size }) => ({ modality, dimension, shape, size })));
+    expect(summary.gold).toEqual([{ modality: 'text', dimension: 'label', shape: 'categorical', size: 1 }]);
+    expect(summary.textRecords).toEqual(dataset.textRecords);
+  });
+
+  it('keeps the positions of categorical judgements, issues and dimension starts only', () => {
+    const checks = new DatasetBuilder({ keeps: 'checks' });
+    // speech starts (kept), a second segment (not), an image box starts (kept), labels (kept: the
+    // duplicate check names them), a shape change and an empty item (issues), gold label (kept),
+    // text starts its count (not kept: no message names it), a later segment (not).
+    expect(feed(checks)).toEqual([true, false, true, true, true, true, true, true, true, false, false]);
+    // In dataset mode every judgement keeps its position.
+    expect(feed(new DatasetBuilder()).every((kept, index) => kept || index === 9)).toBe(true);
+  });
+
+  it('has no dataset to build, and the dataset mode no summary', () => {
+    expect(() => new DatasetBuilder({ keeps: 'checks' }).build()).toThrow('use summarize()');
+    expect(() => new DatasetBuilder().summarize()).toThrow('checks mode');
+  });
+});

@@ -105,6 +105,41 @@ export interface Dataset {
   readonly textRecords: readonly TextRecordCount[];
 }
 
+/** What DatasetBuilder.summarize tells of one (modality, dimension). */
+export interface DimensionSummary {
+  readonly modality: Modality;
+  readonly dimension: string;
+  readonly shape: Shape;
+  /** Judgements taken. */
+  readonly size: number;
+}
+
+/**
+ * A checked data set without its judgements (DatasetBuilder in `checks` mode): what an upload needs
+ * to record once every record passed the same checks as for a Dataset.
+ */
+export interface DatasetSummary {
+  /** Every item, in order of first appearance (gold-only items too). */
+  readonly items: readonly string[];
+  /** Peer judgements per item id (0 for an item with gold or free text only). */
+  readonly itemJudgements: Int32Array;
+  readonly annotators: readonly string[];
+  /** Annotators with at least one peer judgement. */
+  readonly peerAnnotators: number;
+  /** The peers' dimensions, ordered as Dataset.dimensions. */
+  readonly dimensions: readonly DimensionSummary[];
+  readonly gold: readonly DimensionSummary[];
+  readonly textRecords: readonly TextRecordCount[];
+}
+
+/**
+ * What a builder keeps of each record. `dataset`: every column, for `build`. `checks`: only what the
+ * checks need — the item, annotator and position of categorical judgements (an annotator judges an
+ * item once) — and per-item counts, for `summarize`: segments and boxes keep nothing, so checking an
+ * upload costs a fraction of the memory of holding it.
+ */
+export type BuilderKeeps = 'dataset' | 'checks';
+
 export interface DatasetBuilderOptions {
   /**
    * How a position reads inside a message that names a second one ("twice (lines 2 and 5)").
@@ -112,6 +147,8 @@ export interface DatasetBuilderOptions {
    * passes how to name them, or undefined for a position that is just a line.
    */
   describePosition?: (position: number) => string | undefined;
+  /** `dataset` unless given (see BuilderKeeps). */
+  keeps?: BuilderKeeps;
 }
 
 const SHAPE_NAMES: Record<Shape, string> = {
@@ -124,8 +161,10 @@ const INITIAL_CAPACITY = 1024;
 /** Entries of an Interner's table of recent names (a power of two). */
 const RECENT_SIZE = 64;
 const NO_NUMBER = new Float64Array(0);
+const NO_ID = new Int32Array(0);
 
 function grownInt32(array: Int32Array, capacity: number): Int32Array {
+  if (array.length === 0) return array;
   const grown = new Int32Array(capacity);
   grown.set(array);
   return grown;
@@ -199,13 +238,17 @@ class Interner {
   }
 }
 
-/** One dimension's growing columns; the number columns in use depend on the shape. */
+/**
+ * One dimension's growing columns; the number columns in use depend on the shape. A dimension that
+ * keeps no columns (`checks` mode: segments and boxes) only counts; one that keeps ids only
+ * (`checks` mode: categorical) has item, annotator and position.
+ */
 class DimensionBuilder {
   size = 0;
-  item: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  annotator: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  label: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  position: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  item: Int32Array = NO_ID;
+  annotator: Int32Array = NO_ID;
+  label: Int32Array = NO_ID;
+  position: Float64Array = NO_NUMBER;
   value: Float64Array = NO_NUMBER;
   start: Float64Array = NO_NUMBER;
   end: Float64Array = NO_NUMBER;
@@ -215,6 +258,11 @@ class DimensionBuilder {
   w: Float64Array = NO_NUMBER;
   h: Float64Array = NO_NUMBER;
   readonly labels = new Interner();
+  /** Whether judgements are stored (else only counted). */
+  readonly stores: boolean;
+  /** Whether label and number columns are stored too (`dataset` mode). */
+  readonly storesValues: boolean;
+  private capacity = INITIAL_CAPACITY;
 
   constructor(
     readonly modality: Modality,
@@ -222,7 +270,16 @@ class DimensionBuilder {
     readonly shape: Shape,
     /** Position of the record that decided the shape. */
     readonly firstPosition: number,
+    keeps: BuilderKeeps,
   ) {
+    this.storesValues = keeps === 'dataset';
+    this.stores = this.storesValues || shape === 'categorical';
+    if (!this.stores) return;
+    this.item = new Int32Array(INITIAL_CAPACITY);
+    this.annotator = new Int32Array(INITIAL_CAPACITY);
+    this.position = new Float64Array(INITIAL_CAPACITY);
+    if (!this.storesValues) return;
+    this.label = new Int32Array(INITIAL_CAPACITY);
     if (shape === 'categorical') {
       this.value = new Float64Array(INITIAL_CAPACITY);
     } else if (shape === 'intervals') {
@@ -239,8 +296,9 @@ class DimensionBuilder {
 
   /** Index of a new judgement, growing every column when full. */
   reserve(): number {
-    if (this.size === this.item.length) {
+    if (this.size === this.capacity) {
       const capacity = this.size * 2;
+      this.capacity = capacity;
       this.item = grownInt32(this.item, capacity);
       this.annotator = grownInt32(this.annotator, capacity);
       this.label = grownInt32(this.label, capacity);
@@ -257,7 +315,12 @@ class DimensionBuilder {
     return this.size++;
   }
 
+  summary(): DimensionSummary {
+    return { modality: this.modality, dimension: this.dimension, shape: this.shape, size: this.size };
+  }
+
   build(): DimensionData {
+    if (!this.storesValues) throw new Error('a DatasetBuilder in checks mode has no dataset to build: use summarize()');
     const size = this.size;
     const columns = {
       modality: this.modality,
@@ -319,18 +382,32 @@ export class DatasetBuilder {
   private readonly issues: DatasetIssue[] = [];
   private issueCount = 0;
   private readonly describe: (position: number) => string | undefined;
+  private readonly keeps: BuilderKeeps;
+  /** `checks` mode: peer judgements per item id, and whether each annotator id has one. */
+  private itemJudgements = NO_ID;
+  private peerAnnotator = new Uint8Array(0);
+  /** Whether the record being added left its position anywhere (a column, an issue, a dimension's start). */
+  private positionKept = false;
 
   constructor(options: DatasetBuilderOptions = {}) {
     this.describe = options.describePosition ?? (() => undefined);
+    this.keeps = options.keeps ?? 'dataset';
+    if (this.keeps === 'checks') this.itemJudgements = new Int32Array(INITIAL_CAPACITY);
   }
 
-  add(record: JudgementRecord, position: number): void {
+  /**
+   * Takes one record; returns whether the builder kept `position` (stored it with the judgement,
+   * or named it in an issue or as where a dimension started). A caller that keeps costly positions
+   * (RecordPositions' JSON paths) needs to keep only those; the others are never asked about.
+   */
+  add(record: JudgementRecord, position: number): boolean {
+    this.positionKept = false;
     if (record.gold === true || record.text !== undefined) {
       this.addAside(record, position);
-      return;
+      return this.positionKept;
     }
     const shape = this.shapeOf(record, position);
-    if (shape === null) return;
+    if (shape === null) return true;
     let dimension = this.last;
     if (dimension === null || dimension.dimension !== record.dimension || dimension.modality !== record.modality) {
       const previous = this.previous;
@@ -341,7 +418,8 @@ export class DatasetBuilder {
       this.previous = this.last;
       this.last = dimension;
     }
-    this.place(dimension, record, shape, position);
+    this.place(dimension, record, shape, position, true);
+    return this.positionKept;
   }
 
   /** A gold record into the gold store, a text record into its count. */
@@ -355,10 +433,11 @@ export class DatasetBuilder {
       else count.records += 1;
       return;
     }
-    this.place(this.dimensionFor(this.goldDimensions, record.modality, record.dimension, shape, position), record, shape, position);
+    this.place(this.dimensionFor(this.goldDimensions, record.modality, record.dimension, shape, position), record, shape, position, false);
   }
 
-  private place(dimension: DimensionBuilder, record: CanonicalRecord, shape: Shape, position: number): void {
+  /** Stores (or, in `checks` mode, counts) the judgement of a peer or, `peer` false, of gold. */
+  private place(dimension: DimensionBuilder, record: CanonicalRecord, shape: Shape, position: number, peer: boolean): void {
     if (shape !== dimension.shape) {
       this.issue(
         position,
@@ -368,10 +447,16 @@ export class DatasetBuilder {
     }
 
     const index = dimension.reserve();
-    dimension.item[index] = this.items.id(record.item);
-    dimension.annotator[index] = this.annotators.id(record.annotator);
-    dimension.label[index] = record.label === null ? -1 : dimension.labels.id(record.label);
+    const item = this.items.id(record.item);
+    const annotator = this.annotators.id(record.annotator);
+    if (peer && !dimension.storesValues) this.countPeer(item, annotator);
+    if (!dimension.stores) return;
+    dimension.item[index] = item;
+    dimension.annotator[index] = annotator;
     dimension.position[index] = position;
+    this.positionKept = true;
+    if (!dimension.storesValues) return;
+    dimension.label[index] = record.label === null ? -1 : dimension.labels.id(record.label);
     if (shape === 'categorical') {
       dimension.value[index] = record.value ?? Number.NaN;
     } else if (shape === 'intervals') {
@@ -385,6 +470,22 @@ export class DatasetBuilder {
       dimension.w[index] = box.w;
       dimension.h[index] = box.h;
     }
+  }
+
+  /** `checks` mode: counts a peer judgement for its item and annotator. */
+  private countPeer(item: number, annotator: number): void {
+    if (item >= this.itemJudgements.length) {
+      const grown = new Int32Array(Math.max(2 * this.itemJudgements.length, item + 1));
+      grown.set(this.itemJudgements);
+      this.itemJudgements = grown;
+    }
+    this.itemJudgements[item]! += 1;
+    if (annotator >= this.peerAnnotator.length) {
+      const grown = new Uint8Array(Math.max(2 * this.peerAnnotator.length, annotator + 1, 16));
+      grown.set(this.peerAnnotator);
+      this.peerAnnotator = grown;
+    }
+    this.peerAnnotator[annotator] = 1;
   }
 
   /**
@@ -409,10 +510,16 @@ export class DatasetBuilder {
       return;
     }
     const index = dimension.reserve();
-    dimension.item[index] = this.items.id(item);
-    dimension.annotator[index] = this.annotators.id(annotator);
-    dimension.label[index] = label === null ? -1 : dimension.labels.id(label);
+    const itemId = this.items.id(item);
+    const annotatorId = this.annotators.id(annotator);
+    dimension.item[index] = itemId;
+    dimension.annotator[index] = annotatorId;
     dimension.position[index] = position;
+    if (!dimension.storesValues) {
+      this.countPeer(itemId, annotatorId);
+      return;
+    }
+    dimension.label[index] = label === null ? -1 : dimension.labels.id(label);
     dimension.value[index] = Number.NaN;
   }
 
@@ -427,9 +534,36 @@ export class DatasetBuilder {
 
   /** Throws DatasetInputError when any record was rejected or a judgement is duplicated. */
   build(): Dataset {
+    if (this.keeps !== 'dataset') throw new Error('a DatasetBuilder in checks mode has no dataset to build: use summarize()');
     const dimensions = [...this.dimensions.values()].sort(dimensionOrder).map((dimension) => dimension.build());
     const gold = [...this.goldDimensions.values()].sort(dimensionOrder).map((dimension) => dimension.build());
-    for (const dimension of [...dimensions, ...gold]) {
+    this.check();
+    return { items: this.items.names, annotators: this.annotators.names, dimensions, gold, textRecords: this.textRecordCounts() };
+  }
+
+  /** `checks` mode's result, after the same checks as `build` (throws DatasetInputError alike). */
+  summarize(): DatasetSummary {
+    if (this.keeps !== 'checks') throw new Error('summarize() needs a DatasetBuilder in checks mode');
+    this.check();
+    const itemJudgements = new Int32Array(this.items.names.length);
+    itemJudgements.set(this.itemJudgements.subarray(0, Math.min(this.itemJudgements.length, itemJudgements.length)));
+    let peerAnnotators = 0;
+    for (const seen of this.peerAnnotator) peerAnnotators += seen;
+    const summaries = (store: Map<string, DimensionBuilder>) => [...store.values()].sort(dimensionOrder).map((dimension) => dimension.summary());
+    return {
+      items: this.items.names,
+      itemJudgements,
+      annotators: this.annotators.names,
+      peerAnnotators,
+      dimensions: summaries(this.dimensions),
+      gold: summaries(this.goldDimensions),
+      textRecords: this.textRecordCounts(),
+    };
+  }
+
+  /** The checks that need every record: duplicates, gold shapes; throws every issue found. */
+  private check(): void {
+    for (const dimension of [...this.dimensions.values(), ...this.goldDimensions.values()]) {
       if (dimension.shape === 'categorical') this.checkDuplicates(dimension);
     }
     for (const [key, goldDimension] of this.goldDimensions) {
@@ -445,8 +579,10 @@ export class DatasetBuilder {
       const issues = [...this.issues].sort((a, b) => a.position - b.position);
       throw new DatasetInputError(issues, this.issueCount - issues.length);
     }
-    const textRecords = [...this.textCounts.values()].sort(dimensionOrder).map((count) => ({ ...count }));
-    return { items: this.items.names, annotators: this.annotators.names, dimensions, gold, textRecords };
+  }
+
+  private textRecordCounts(): TextRecordCount[] {
+    return [...this.textCounts.values()].sort(dimensionOrder).map((count) => ({ ...count }));
   }
 
   /** What the caller's describePosition says, else `line 12`. */
@@ -488,8 +624,9 @@ export class DatasetBuilder {
     const key = dimensionKey(modality, name);
     let dimension = store.get(key);
     if (dimension === undefined) {
-      dimension = new DimensionBuilder(modality, name, shape, position);
+      dimension = new DimensionBuilder(modality, name, shape, position, this.keeps);
       store.set(key, dimension);
+      this.positionKept = true;
     }
     return dimension;
   }
@@ -498,7 +635,7 @@ export class DatasetBuilder {
    * An annotator judges an item at most once per categorical dimension. Groups judgements by item
    * with a counting sort, then marks each annotator's last item: O(N + items + annotators).
    */
-  private checkDuplicates(dimension: CategoricalDimension): void {
+  private checkDuplicates(dimension: Pick<CategoricalDimension, 'modality' | 'dimension' | 'size' | 'item' | 'annotator' | 'position'>): void {
     const { size, item, annotator, position } = dimension;
     const itemCount = this.items.names.length;
     const offsets = new Int32Array(itemCount + 1);
@@ -533,6 +670,7 @@ export class DatasetBuilder {
   }
 
   private issue(position: number, message: string): void {
+    this.positionKept = true;
     this.issueCount += 1;
     if (this.issues.length < DATASET_ISSUE_LIMIT) this.issues.push({ position, message });
   }

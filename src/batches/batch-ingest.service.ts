@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { Dataset } from '../agreement/dataset';
+import type { DatasetSummary } from '../agreement/dataset';
 import type { Modality } from '../agreement/types';
 import { AppConfig } from '../config/app.config';
 import type { ReadOptions } from '../ingest/adapter';
@@ -184,7 +184,7 @@ export class BatchIngestService {
         const file = reading.currentFile;
         copyIssues.push({ ...(file === null ? {} : { file }), line: error.line, field: error.field, message: error.message });
       }
-      let dataset: Dataset;
+      let dataset: DatasetSummary;
       try {
         dataset = reading.finish(copyIssues);
       } catch (error) {
@@ -200,7 +200,7 @@ export class BatchIngestService {
           contentHash,
           records: summary.records,
           items,
-          annotators: peerAnnotators(dataset),
+          annotators: dataset.peerAnnotators,
           dimensions: dimensions.length,
           format: reading.formats,
           fileName: batchFileName(reading),
@@ -254,30 +254,10 @@ export function jobsOf(batchId: string, dimensions: readonly BatchDimension[]): 
   ];
 }
 
-/** Each item of the upload with its number of judgements (over all dimensions), in order of first appearance. */
-export function* itemCounts(dataset: Dataset): Generator<[string, number]> {
-  const counts = new Int32Array(dataset.items.length);
-  for (const dimension of dataset.dimensions) {
-    const { item, size } = dimension;
-    for (let i = 0; i < size; i++) counts[item[i]!]! += 1;
-  }
+/** Each item of the upload with its number of peer judgements (over all dimensions), in order of first appearance. */
+export function* itemCounts(dataset: DatasetSummary): Generator<[string, number]> {
+  const counts = dataset.itemJudgements;
   for (let id = 0; id < counts.length; id++) if (counts[id]! > 0) yield [dataset.items[id]!, counts[id]!];
-}
-
-/** Annotators with at least one peer judgement (annotators of gold or text records only are not counted). */
-export function peerAnnotators(dataset: Dataset): number {
-  const seen = new Uint8Array(dataset.annotators.length);
-  let count = 0;
-  for (const { annotator, size } of dataset.dimensions) {
-    for (let i = 0; i < size; i++) {
-      const id = annotator[i]!;
-      if (seen[id] === 0) {
-        seen[id] = 1;
-        count += 1;
-      }
-    }
-  }
-  return count;
 }
 
 /**

@@ -33,6 +33,22 @@ describe('RecordPositions', () => {
     expect(line < located[0]! && located.at(-1)! < xml).toBe(true);
   });
 
+  it('keeps a path only when asked: a record left unkept lends its number to the next one', () => {
+    const positions = new RecordPositions();
+    positions.startFile('a.json');
+    const skipped = positions.next({ line: 0, path: '[0].annotations[0].result[0]' });
+    const kept = positions.next({ line: 0, path: '[0].annotations[0].result[1]' });
+    positions.keep({ line: 0, path: '[0].annotations[0].result[1]' });
+    const after = positions.next({ line: 0, path: '[1].annotations[0].result[0]' });
+    positions.keep({ line: 0, path: '[1].annotations[0].result[0]' });
+    expect(kept).toBe(skipped);
+    expect(positions.locate(kept)).toEqual({ path: '[0].annotations[0].result[1]' });
+    expect(positions.locate(after)).toEqual({ path: '[1].annotations[0].result[0]' });
+    // Lines cost nothing either way.
+    expect(positions.next({ line: 7 })).toBe(7);
+    expect(positions.locate(7)).toEqual({ line: 7 });
+  });
+
   it('names the file of a single file taken out of an archive', () => {
     const positions = new RecordPositions();
     positions.nameFiles = true;

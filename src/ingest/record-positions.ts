@@ -52,11 +52,26 @@ export class RecordPositions {
     return this.base;
   }
 
-  /** The position of a record of the file started last. */
+  /** The position of a record of the file started last (its path kept). */
   of(record: Pick<ParsedRecord, 'line' | 'path'>): number {
+    const position = this.next(record);
+    this.keep(record);
+    return position;
+  }
+
+  /**
+   * The position `record` gets if {@link keep} is called for it next; until then its path is not
+   * kept (a record nobody will ask about costs nothing), and the next record may get the same number.
+   */
+  next(record: Pick<ParsedRecord, 'line' | 'path'>): number {
     if (record.line > 0) return this.base + record.line;
     if (record.path === undefined) return this.base;
-    return this.base + PATH_BASE + this.keepPath(record.path);
+    return this.base + PATH_BASE + this.pathCount;
+  }
+
+  /** Keeps the path of the record last given to {@link next}, so that its position can be located. */
+  keep(record: Pick<ParsedRecord, 'line' | 'path'>): void {
+    if (record.line <= 0 && record.path !== undefined) this.keepPath(record.path);
   }
 
   /** Keeps `path` as (task index, interned rest); returns its number. */

@@ -48,6 +48,24 @@ describe('UploadRecords', () => {
     expect(issuesOf(() => reading.finish())).toEqual([{ line: 3, field: 'item', message: 'is empty' }]);
   });
 
+  it('names the JSON paths of both judgements of a duplicate, and of a segment in a label dimension, though it keeps only the paths it may name', async () => {
+    const result = (id: string, fromName: string, type: string, value: object) => ({ id, from_name: fromName, to_name: 'audio', type, value });
+    const task = (id: number, annotations: object[]) => ({ id, data: { audio: `${id}.wav` }, annotations });
+    const exported = [
+      task(1, [
+        { id: 11, completed_by: 1, result: [result('r1', 'mood', 'choices', { choices: ['calm'] }), result('r2', 'speech', 'labels', { start: 0, end: 1, labels: ['speech'] })] },
+        { id: 12, completed_by: 1, result: [result('r3', 'speech', 'labels', { start: 1, end: 2, labels: ['speech'] }), result('r4', 'mood', 'choices', { choices: ['angry'] })] },
+      ]),
+      task(2, [{ id: 21, completed_by: 2, result: [result('r5', 'speech', 'labels', { start: 0, end: 3, labels: ['speech'] }), result('r6', 'mood', 'labels', { start: 0, end: 1, labels: ['calm'] })] }]),
+    ];
+    const reading = new UploadRecords(uploadSourceFromBytes(Buffer.from(JSON.stringify(exported)), 'export.json'));
+    await readAll(reading);
+    expect(issuesOf(() => reading.finish())).toEqual([
+      { path: '[0].annotations[1].result[1]', message: 'annotator "1" judged item "1" in audio/mood twice ([0].annotations[0].result[0] and [0].annotations[1].result[1])' },
+      { path: '[1].annotations[0].result[1]', message: 'a segment (start/end) in audio/mood, which holds categorical judgements since [0].annotations[0].result[0]' },
+    ]);
+  });
+
   it('reads several files as one data set, each with its annotator from a field or the default', async () => {
     const reading = new UploadRecords(
       partsUpload(

@@ -6,7 +6,7 @@
  * every file are collected (naming the file when the upload has several, or came zipped), so one
  * 422 lists them all. Free of Nest and pg: the ingest service feeds `records()` to the COPY writer.
  */
-import { DatasetBuilder, DatasetInputError, type Dataset } from '../agreement/dataset';
+import { DatasetBuilder, DatasetInputError, type DatasetSummary } from '../agreement/dataset';
 import type { CompiledSchema } from '../projects/project-schema';
 import type { ParsedRecord, ReadOptions } from './adapter';
 import { InputError, IssueCollector, inFile, type InputIssue } from './ingest.errors';
@@ -51,7 +51,8 @@ async function peekFirst(source: AsyncIterable<Buffer>): Promise<{ head: Buffer 
 
 export class UploadRecords {
   readonly positions = new RecordPositions();
-  readonly builder = new DatasetBuilder({ describePosition: (position) => this.positions.describe(position) });
+  /** Checks every record as the CLI does, keeping only what the checks need (an upload is stored by COPY, not held). */
+  readonly builder = new DatasetBuilder({ describePosition: (position) => this.positions.describe(position), keeps: 'checks' });
   /** Each file read, in order, with its format and record count. */
   readonly files: InputFileSummary[] = [];
   /** The file whose records are being read (for the COPY writer's `source_file`); null for an unnamed body. */
@@ -92,14 +93,14 @@ export class UploadRecords {
   }
 
   /**
-   * The dataset (validated), or throws the InputError of every problem found: the readers', the
-   * COPY writer's (`extra`) and the dataset's.
+   * The data set's summary (every record checked), or throws the InputError of every problem found:
+   * the readers', the COPY writer's (`extra`) and the data set's.
    */
-  finish(extra: readonly InputIssue[] = []): Dataset {
+  finish(extra: readonly InputIssue[] = []): DatasetSummary {
     for (const issue of extra) this.issues.add(issue);
-    let dataset: Dataset | null = null;
+    let dataset: DatasetSummary | null = null;
     try {
-      dataset = this.builder.build();
+      dataset = this.builder.summarize();
     } catch (error) {
       if (!(error instanceof DatasetInputError)) throw error;
       this.issues.addAll(this.positions.inputError(error));
@@ -175,9 +176,15 @@ export class UploadRecords {
     try {
       for await (const chunk of opened.adapter.read(opened.source, opened.options)) {
         for (const record of chunk) {
+          // Only positions the builder keeps (categorical judgements, issues) have their path kept.
+          const position = positions.next(record);
           const violation = schema?.prepareRecord(record) ?? null;
-          if (violation === null) builder.add(record, positions.of(record));
-          else this.issues.add({ file: input.file, ...positions.locate(positions.of(record)), ...violation });
+          if (violation === null) {
+            if (builder.add(record, position)) positions.keep(record);
+          } else {
+            positions.keep(record);
+            this.issues.add({ file: input.file, ...positions.locate(position), ...violation });
+          }
         }
         opened.summary.records += chunk.length;
         yield chunk;
