@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from './api.module';
@@ -30,18 +29,9 @@ export function configureApiApp(app: NestExpressApplication): void {
   app.enableShutdownHooks();
 }
 
-/**
- * The API process's heap growth (API_HEAP_GROWTH_PERCENT; see AppConfig). V8 reads the flag each
- * time it sets the next collection's limit, so setting it at start, before any upload, takes effect.
- */
-export function limitHeapGrowth(percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
-}
-
 /** Creates the database if missing, migrates it (under the advisory lock), and builds the API app. */
 export async function createApiApp(): Promise<NestExpressApplication> {
   const config = loadConfig();
-  limitHeapGrowth(config.apiHeapGrowthPercent);
   await prepareDatabase(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
     bodyParser: false,

@@ -10,6 +10,7 @@ import { InputError, type InputIssue } from '../ingest/ingest.errors';
 import { ANNOTATOR_FIELD_PREFIX, UploadRecords } from '../ingest/upload-records';
 import { openUploadSource, type UploadSource } from '../ingest/upload-source';
 import type { HttpRequest } from '../common/http.types';
+import { uploadHeapGrowth } from '../common/upload-heap-growth';
 import { BatchFlowBuilder } from '../jobs/batch-flow.builder';
 import { JOB_AGREEMENT_DIMENSION, JOB_EVALUATE } from '../jobs/jobs.constants';
 import { ProjectSettingsService } from '../projects/project-settings.service';
@@ -149,6 +150,7 @@ export class BatchIngestService {
     target: IngestTarget,
   ): Promise<{ batchId: string; dimensions: BatchDimension[]; duplicateOf: null } | { duplicateOf: string }> {
     const runner = this.batches.createQueryRunner();
+    const endTightHeap = uploadHeapGrowth.begin(this.config.uploadHeapGrowthPercent);
     try {
       // The COPY needs the pg client itself: TypeORM 1's PostgresQueryRunner.connect() resolves to
       // the PoolClient the runner holds, so the COPY runs on the connection — and in the
@@ -217,6 +219,7 @@ export class BatchIngestService {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
     } finally {
+      endTightHeap();
       await runner.release();
     }
   }

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       adminKey: null,
       queuePrefix: 'concord',
       uploadLimitBytes: 2 * 1024 * 1024 * 1024,
-      apiHeapGrowthPercent: 20,
+      uploadHeapGrowthPercent: 20,
       logLevel: 'info',
       workerConcurrency: 2,
       jobLockMs: 30_000,
@@ -39,7 +39,7 @@ describe('parseConfig', () => {
       CONCORD_ADMIN_KEY: 'cnc_0123456789abcdefghijklmnop',
       CONCORD_QUEUE_PREFIX: 'concord-test-7',
       UPLOAD_LIMIT_BYTES: '1048576',
-      API_HEAP_GROWTH_PERCENT: '0',
+      UPLOAD_HEAP_GROWTH_PERCENT: '0',
       LOG_LEVEL: 'silent',
       WORKER_CONCURRENCY: '4',
       JOB_LOCK_MS: '2000',
@@ -52,7 +52,7 @@ describe('parseConfig', () => {
       adminKey: 'cnc_0123456789abcdefghijklmnop',
       queuePrefix: 'concord-test-7',
       uploadLimitBytes: 1_048_576,
-      apiHeapGrowthPercent: 0,
+      uploadHeapGrowthPercent: 0,
       logLevel: 'silent',
       workerConcurrency: 4,
       jobLockMs: 2000,
@@ -109,8 +109,8 @@ describe('parseConfig', () => {
     ['PORT', ' 80 ', null],
     ['WORKER_CONCURRENCY', '65', 'must be at most 64'],
     ['JOB_LOCK_MS', '999', 'must be at least 1000'],
-    ['API_HEAP_GROWTH_PERCENT', '1001', 'must be at most 1000'],
-    ['API_HEAP_GROWTH_PERCENT', '-5', 'must be a whole number'],
+    ['UPLOAD_HEAP_GROWTH_PERCENT', '1001', 'must be at most 1000'],
+    ['UPLOAD_HEAP_GROWTH_PERCENT', '-5', 'must be a whole number'],
   ])('checks the range of %s=%j', (variable, value, message) => {
     if (message === null) {
       expect(() => parseConfig({ [variable]: value })).not.toThrow();

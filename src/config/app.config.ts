@@ -55,7 +55,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "-" or "_" (no ":")' })
     .default('concord'),
   UPLOAD_LIMIT_BYTES: integer(1, Number.MAX_SAFE_INTEGER).default(2 * GIB),
-  API_HEAP_GROWTH_PERCENT: integer(0, 1000).default(20),
+  UPLOAD_HEAP_GROWTH_PERCENT: integer(0, 1000).default(20),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   WORKER_CONCURRENCY: integer(1, 64).default(2),
   JOB_LOCK_MS: integer(1000, 3_600_000).default(30_000),
@@ -108,13 +108,8 @@ export class AppConfig {
   readonly adminKey: string | null;
   readonly queuePrefix: string;
   readonly uploadLimitBytes: number;
-  /**
-   * The API process lets V8's heap grow to (1 + this/100) × the live heap before collecting (V8's
-   * `--heap-growing-percent`); 0 leaves V8's own factor (up to 4×). An upload streams and holds
-   * little, but the garbage of a million parsed rows reaches the old generation; with V8's factor
-   * it waits there (a 1 GB export: ~460 MB peak RSS), with 20% it is collected as it comes (~250 MB).
-   */
-  readonly apiHeapGrowthPercent: number;
+  /** V8's heap growth (%) past the live heap while an upload streams; 0 = V8's own (see UploadHeapGrowth). */
+  readonly uploadHeapGrowthPercent: number;
   readonly logLevel: LogLevel;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
@@ -138,7 +133,7 @@ export class AppConfig {
     this.adminKey = env.CONCORD_ADMIN_KEY ?? null;
     this.queuePrefix = env.CONCORD_QUEUE_PREFIX;
     this.uploadLimitBytes = env.UPLOAD_LIMIT_BYTES;
-    this.apiHeapGrowthPercent = env.API_HEAP_GROWTH_PERCENT;
+    this.uploadHeapGrowthPercent = env.UPLOAD_HEAP_GROWTH_PERCENT;
     this.logLevel = env.LOG_LEVEL;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.jobLockMs = env.JOB_LOCK_MS;
