@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { PrototypeStableExpressAdapter } from './common/express-adapter';
 import { ApiModule } from './api.module';
 import { ROOT_LOGGER, type Logger } from './common/logger';
 import { exitOnStartupError } from './common/startup';
@@ -32,7 +33,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const config = loadConfig();
   await prepareDatabase(config);
-  const app = await NestFactory.create<NestExpressApplication>(DemoModule, {
+  const app = await NestFactory.create<NestExpressApplication>(DemoModule, new PrototypeStableExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { PrototypeStableExpressAdapter } from './common/express-adapter';
 import { ApiModule } from './api.module';
 import { JSON_BODY_LIMIT, shouldParseJsonBody } from './common/json-body';
 import { PinoNestLogger, ROOT_LOGGER, type Logger } from './common/logger';
@@ -33,7 +34,7 @@ export function configureApiApp(app: NestExpressApplication): void {
 export async function createApiApp(): Promise<NestExpressApplication> {
   const config = loadConfig();
   await prepareDatabase(config);
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, new PrototypeStableExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,

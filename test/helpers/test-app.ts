@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { PrototypeStableExpressAdapter } from '../../src/common/express-adapter';
 import { ApiModule } from '../../src/api.module';
 import { createRootLogger, ROOT_LOGGER } from '../../src/common/logger';
 import { AppConfig, type Env, parseConfig } from '../../src/config/app.config';
@@ -64,7 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     builder.overrideProvider(ROOT_LOGGER).useValue(createRootLogger(config.logLevel, captureStream(logs)));
   }
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new PrototypeStableExpressAdapter(), { bodyParser: false, bufferLogs: true });
   configureApiApp(app);
   await app.init();
   return {
