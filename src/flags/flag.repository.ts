@@ -25,6 +25,9 @@ export interface FlagBatchRow {
   flagsRevision: number;
 }
 
+/** What a flag listing needs of its batch: its scope and its flags revision (the page cache's key). */
+export type FlagListingBatch = Pick<FlagBatchRow, 'id' | 'projectId' | 'vendor' | 'flagsRevision'>;
+
 export interface FlagRow {
   id: string;
   batchId: string;
@@ -173,6 +176,17 @@ export class FlagRepository {
     const { rows } = await pgPoolOf(this.dataSource).query<FlagBatchRow>({
       name: 'concord_flags_batch',
       text: `SELECT ${BATCH_COLUMNS} FROM batches b
+             WHERE b.id = $1 AND ($2::uuid IS NULL OR b.project_id = $2::uuid) AND ($3::text IS NULL OR b.vendor = $3::text)`,
+      values: [id, scope.projectId, scope.vendor],
+    });
+    return rows[0] ?? null;
+  }
+
+  /** The batch's scope and flags revision: read by every flag listing request, so four columns only. */
+  async findListingBatch(id: string, scope: BatchVisibility): Promise<FlagListingBatch | null> {
+    const { rows } = await pgPoolOf(this.dataSource).query<FlagListingBatch>({
+      name: 'concord_flags_listing_batch',
+      text: `SELECT b.id, b.project_id AS "projectId", b.vendor, b.flags_revision AS "flagsRevision" FROM batches b
              WHERE b.id = $1 AND ($2::uuid IS NULL OR b.project_id = $2::uuid) AND ($3::text IS NULL OR b.vendor = $3::text)`,
       values: [id, scope.projectId, scope.vendor],
     });

@@ -12,7 +12,7 @@ import type { ReviewFlagBody } from './dto/review-flag.body';
 import { decodeFlagCursor, encodeFlagCursor } from './flag-cursor';
 import { evaluationConflict, evaluationForbidden, flagNotFound, reviewForbidden } from './flag.errors';
 import { toEvaluationJson, toFlagDetailResponse, toFlagListResponse, toGateResponse } from './flag.mapper';
-import { FlagRepository, type FlagBatchRow, type FlagFilter } from './flag.repository';
+import { FlagRepository, type FlagBatchRow, type FlagFilter, type FlagListingBatch } from './flag.repository';
 
 /**
  * Flag listing pages (as sent, JSON bytes with their ETag) and totals, per API process, keyed by
@@ -48,7 +48,8 @@ export class FlagService {
 
   /** One page as JSON bytes (FlagListResponse), served from the page cache while the flags are unchanged. */
   async list(principal: Principal, batchId: string, query: ListFlagsQuery): Promise<JsonDocument> {
-    const batch = await this.visibleBatch(principal, batchId);
+    const batch = await this.flags.findListingBatch(batchId, batchVisibility(principal));
+    assertBatchVisible(principal, batch, batchId);
     const pageKey = `${batch.id}|${batch.flagsRevision}|${query.sort}|${JSON.stringify(query)}`;
     return this.pages.get(pageKey) ?? shared(this.building, pageKey, () => this.buildPage(batch, query, pageKey));
   }
@@ -108,7 +109,7 @@ export class FlagService {
     return batch;
   }
 
-  private async buildPage(batch: FlagBatchRow, query: ListFlagsQuery, pageKey: string): Promise<JsonDocument> {
+  private async buildPage(batch: FlagListingBatch, query: ListFlagsQuery, pageKey: string): Promise<JsonDocument> {
     // The total does not depend on the order: one count per filter serves every sort.
     const { cursor, limit, sort, ...filter } = query;
     const after = cursor === undefined ? undefined : decodeFlagCursor(cursor, sort);
@@ -125,7 +126,7 @@ export class FlagService {
     return document;
   }
 
-  private async total(batch: FlagBatchRow, filter: FlagFilter): Promise<number> {
+  private async total(batch: FlagListingBatch, filter: FlagFilter): Promise<number> {
     const key = `${batch.id}|${batch.flagsRevision}|${JSON.stringify(filter)}`;
     return (
       this.totals.get(key) ??
