@@ -39,6 +39,13 @@ export class FlagService {
   /** Pages and totals being computed: concurrent requests for the same one wait for it instead of repeating it. */
   private readonly building = new Map<string, Promise<JsonDocument>>();
   private readonly counting = new Map<string, Promise<number>>();
+  /**
+   * Listing-batch lookups in flight, by batch and scope: concurrent listings of one batch share one
+   * read of its revision (under load, one query serves dozens of requests). A lookup is at most one
+   * query old; a review in this process drops its batch's lookups, so the reviewer's next listing
+   * reads the new revision.
+   */
+  private readonly lookingUp = new Map<string, Promise<FlagListingBatch | null>>();
 
   constructor(
     private readonly flags: FlagRepository,
@@ -48,7 +55,9 @@ export class FlagService {
 
   /** One page as JSON bytes (FlagListResponse), served from the page cache while the flags are unchanged. */
   async list(principal: Principal, batchId: string, query: ListFlagsQuery): Promise<JsonDocument> {
-    const batch = await this.flags.findListingBatch(batchId, batchVisibility(principal));
+    const scope = batchVisibility(principal);
+    const lookupKey = `${batchId}|${scope.projectId ?? ''}|${scope.vendor ?? ''}`;
+    const batch = await shared(this.lookingUp, lookupKey, () => this.flags.findListingBatch(batchId, scope));
     assertBatchVisible(principal, batch, batchId);
     const pageKey = `${batch.id}|${batch.flagsRevision}|${query.sort}|${JSON.stringify(query)}`;
     return this.pages.get(pageKey) ?? shared(this.building, pageKey, () => this.buildPage(batch, query, pageKey));
@@ -67,6 +76,7 @@ export class FlagService {
     if (principal.role === 'vendor') throw reviewForbidden();
     const updated = await this.flags.review(flagId, { status: body.status, comment: body.comment ?? null, actorKeyId: principal.keyId });
     if (updated === null) throw flagNotFound(flagId);
+    for (const key of this.lookingUp.keys()) if (key.startsWith(`${flag.batchId}|`)) this.lookingUp.delete(key);
     // Never throws: a webhook problem does not fail the review (src/webhooks).
     await this.webhooks.publishFlagReviewed({ flagId, batchId: flag.batchId, projectId: flag.projectId, code: flag.code, item: flag.item, from: flag.status, to: updated.status, comment: updated.comment, reviewer: principal.keyId });
     return toFlagDetailResponse(updated, await this.flags.findHistory(flagId));
