@@ -261,23 +261,32 @@ async function stopService(service, { pgServer, database, redisUrl, prefix }) {
   }
 }
 
-/**
- * `GET urlPath` under autocannon (programmatic), 50 connections for `durationS` seconds, with the
- * key. autocannon's summary has no p95 (it gives p90, p97.5, p99), so every 200 response's time is
- * recorded and p50/p95/p99 are computed from them (nearest rank); autocannon's own histogram figures
- * are kept beside them as a check.
- */
-async function loadTest(port, adminKey, urlPath, durationS) {
+/** One autocannon run: 50 connections on `GET urlPath` with the key for `durationS` seconds; `onResponse` sees each response. */
+function autocannonRun(port, adminKey, urlPath, durationS, onResponse = () => undefined) {
   const autocannon = require('autocannon');
-  const times = [];
-  const result = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const instance = autocannon(
       { url: `http://127.0.0.1:${port}${urlPath}`, connections: 50, duration: durationS, headers: { authorization: `Bearer ${adminKey}` } },
       (error, res) => (error ? reject(error) : resolve(res)),
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === 200) times.push(responseTime);
-    });
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => onResponse(statusCode, responseTime));
+  });
+}
+
+/** Seconds of load before each measured run (JIT, caches, connection pools), not counted. */
+const WARM_UP_S = 3;
+
+/**
+ * `GET urlPath` under autocannon (programmatic), 50 connections for `durationS` seconds after a
+ * WARM_UP_S warm-up, with the key. autocannon's summary has no p95 (it gives p90, p97.5, p99), so
+ * every 200 response's time is recorded and p50/p95/p99 are computed from them (nearest rank);
+ * autocannon's own histogram figures are kept beside them as a check.
+ */
+async function loadTest(port, adminKey, urlPath, durationS) {
+  await autocannonRun(port, adminKey, urlPath, WARM_UP_S);
+  const times = [];
+  const result = await autocannonRun(port, adminKey, urlPath, durationS, (statusCode, responseTime) => {
+    if (statusCode === 200) times.push(responseTime);
   });
   times.sort((a, b) => a - b);
   const rank = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
@@ -291,6 +300,7 @@ async function loadTest(port, adminKey, urlPath, durationS) {
     p95: rank(0.95),
     p99: rank(0.99),
     autocannon: { p50: result.latency.p50, p90: result.latency.p90, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+    warmUpS: WARM_UP_S,
   };
 }
 
