@@ -7,12 +7,22 @@ import { formatIssuePath } from '../common/schema-issues';
 import { formatNames } from '../ingest/detect-format';
 import { InputError, type InputIssue } from '../ingest/ingest.errors';
 import { compileSchema, inferSchema, type CompiledSchema } from '../projects/project-schema';
-import { PolicySchema, ProjectSchemaDefinitionSchema, resolvePolicy, type ProjectSchemaDefinition } from '../projects/project-settings';
+import type * as ProjectSettings from '../projects/project-settings';
+import type { ProjectSchemaDefinition } from '../projects/project-settings';
 import { analyzeLoaded } from './agreement.command';
 import { COMMON_OPTIONS, EXIT_OK, UsageError, numberOption, stringOption, type CliIo, type Command, type OptionValues } from './command';
 import { UnreadableFileError, ingestNotes, loadDataset } from './load-dataset';
 import { INPUT_OPTIONS_HELP, inputOptions } from './read-options';
 import { writeJson } from './write-json';
+
+/**
+ * The settings schemas, loaded when `report` runs: they bring zod, whose load alone (~100 ms) would
+ * otherwise be paid by every `concord` command at start, `agreement` on a million rows included.
+ */
+function projectSettings(): typeof ProjectSettings {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load (see above), synchronous as the rest of this CommonJS build.
+  return require('../projects/project-settings') as typeof ProjectSettings;
+}
 
 /** The gate failed: the batch does not meet the policy. */
 const EXIT_GATE_FAILED = 1;
@@ -130,6 +140,7 @@ FILE:LINE: message, or FILE: JSON.PATH: message, the policy and schema files inc
     if (seed !== undefined && samples === undefined) throw new UsageError('--seed only applies with --bootstrap N');
     const policyFile = stringOption(values, 'policy');
     const schemaFile = stringOption(values, 'schema');
+    const { PolicySchema, ProjectSchemaDefinitionSchema, resolvePolicy } = projectSettings();
     const policy: ResolvedPolicy = resolvePolicy(policyFile === undefined ? null : await readSettings(policyFile, PolicySchema));
     const given: ProjectSchemaDefinition | undefined = schemaFile === undefined ? undefined : await readSettings(schemaFile, ProjectSchemaDefinitionSchema);
     const compiledGiven: CompiledSchema | undefined = given === undefined ? undefined : compileSchema(given);
