@@ -384,15 +384,18 @@ export class DatasetBuilder {
   private readonly describe: (position: number) => string | undefined;
   private readonly keeps: BuilderKeeps;
   /** `checks` mode: peer judgements per item id, and whether each annotator id has one. */
-  private itemJudgements = NO_ID;
-  private peerAnnotator = new Uint8Array(0);
+  private itemJudgements: Int32Array = NO_ID;
+  private peerAnnotator: Int32Array = NO_ID;
   /** Whether the record being added left its position anywhere (a column, an issue, a dimension's start). */
   private positionKept = false;
 
   constructor(options: DatasetBuilderOptions = {}) {
     this.describe = options.describePosition ?? (() => undefined);
     this.keeps = options.keeps ?? 'dataset';
-    if (this.keeps === 'checks') this.itemJudgements = new Int32Array(INITIAL_CAPACITY);
+    if (this.keeps === 'checks') {
+      this.itemJudgements = new Int32Array(INITIAL_CAPACITY);
+      this.peerAnnotator = new Int32Array(RECENT_SIZE);
+    }
   }
 
   /**
@@ -474,17 +477,10 @@ export class DatasetBuilder {
 
   /** `checks` mode: counts a peer judgement for its item and annotator. */
   private countPeer(item: number, annotator: number): void {
-    if (item >= this.itemJudgements.length) {
-      const grown = new Int32Array(Math.max(2 * this.itemJudgements.length, item + 1));
-      grown.set(this.itemJudgements);
-      this.itemJudgements = grown;
-    }
+    // Gold and text records take ids too, so an id may skip past the end.
+    if (item >= this.itemJudgements.length) this.itemJudgements = grownInt32(this.itemJudgements, Math.max(2 * this.itemJudgements.length, item + 1));
     this.itemJudgements[item]! += 1;
-    if (annotator >= this.peerAnnotator.length) {
-      const grown = new Uint8Array(Math.max(2 * this.peerAnnotator.length, annotator + 1, 16));
-      grown.set(this.peerAnnotator);
-      this.peerAnnotator = grown;
-    }
+    if (annotator >= this.peerAnnotator.length) this.peerAnnotator = grownInt32(this.peerAnnotator, Math.max(2 * this.peerAnnotator.length, annotator + 1));
     this.peerAnnotator[annotator] = 1;
   }
 

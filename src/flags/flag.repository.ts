@@ -122,6 +122,7 @@ const BATCH_COLUMNS = `
   b.id, b.project_id AS "projectId", b.vendor, b.status, b.verdict, b.verdict_reasons AS "verdictReasons",
   b.policy_version AS "policyVersion", b.schema_version AS "schemaVersion", b.evaluated_at AS "evaluatedAt",
   b.flags_revision AS "flagsRevision"`;
+const LISTING_BATCH_COLUMNS = `b.id, b.project_id AS "projectId", b.vendor, b.flags_revision AS "flagsRevision"`;
 
 /** The batch-scope conditions (auth/access-policy.ts batchVisibility) on alias `b`. */
 function scopeConditions(scope: BatchVisibility, where: string[], params: unknown[]): void {
@@ -167,26 +168,24 @@ function filterConditions(filter: FlagFilter, where: string[], params: unknown[]
 export class FlagRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * The batch in the caller's scope (null when not found there). On every flags listing, so a named
-   * prepared statement on the pg pool with the scope as nullable parameters: one text, planned once
-   * per connection, on the primary key.
-   */
-  async findBatch(id: string, scope: BatchVisibility): Promise<FlagBatchRow | null> {
-    const { rows } = await pgPoolOf(this.dataSource).query<FlagBatchRow>({
-      name: 'concord_flags_batch',
-      text: `SELECT ${BATCH_COLUMNS} FROM batches b
-             WHERE b.id = $1 AND ($2::uuid IS NULL OR b.project_id = $2::uuid) AND ($3::text IS NULL OR b.vendor = $3::text)`,
-      values: [id, scope.projectId, scope.vendor],
-    });
-    return rows[0] ?? null;
+  /** The batch in the caller's scope (null when not found there): gate, re-evaluation requests. */
+  findBatch(id: string, scope: BatchVisibility): Promise<FlagBatchRow | null> {
+    return this.scopedBatch<FlagBatchRow>('concord_flags_batch', BATCH_COLUMNS, id, scope);
   }
 
   /** The batch's scope and flags revision: read by every flag listing request, so four columns only. */
-  async findListingBatch(id: string, scope: BatchVisibility): Promise<FlagListingBatch | null> {
-    const { rows } = await pgPoolOf(this.dataSource).query<FlagListingBatch>({
-      name: 'concord_flags_listing_batch',
-      text: `SELECT b.id, b.project_id AS "projectId", b.vendor, b.flags_revision AS "flagsRevision" FROM batches b
+  findListingBatch(id: string, scope: BatchVisibility): Promise<FlagListingBatch | null> {
+    return this.scopedBatch<FlagListingBatch>('concord_flags_listing_batch', LISTING_BATCH_COLUMNS, id, scope);
+  }
+
+  /**
+   * `columns` of the batch in the caller's scope. A named prepared statement on the pg pool with the
+   * scope as nullable parameters: one text per statement, planned once per connection, on the primary key.
+   */
+  private async scopedBatch<T extends object>(name: string, columns: string, id: string, scope: BatchVisibility): Promise<T | null> {
+    const { rows } = await pgPoolOf(this.dataSource).query<T>({
+      name,
+      text: `SELECT ${columns} FROM batches b
              WHERE b.id = $1 AND ($2::uuid IS NULL OR b.project_id = $2::uuid) AND ($3::text IS NULL OR b.vendor = $3::text)`,
       values: [id, scope.projectId, scope.vendor],
     });
